@@ -1,0 +1,7 @@
+"""Settings for the test suite: the real settings, with tasks run inline and fast hashing."""
+
+from waggle.config.settings import *  # noqa: F403
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,8 @@
+"""App config for waggle.notify."""
+
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    name = "waggle.notify"
+    label = "notify"
