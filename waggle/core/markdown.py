@@ -36,24 +36,30 @@ def normalize_topic(name: str) -> str:
 
 
 def extract_topics(text: str) -> list[str]:
-    """Topic names written as #tag in `text`, normalized, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for match in TOPIC_RE.finditer(_strip_code(text)):
-        seen.setdefault(normalize_topic(match.group(1)), None)
+    """Topic names written as #tag in `text`, normalized, in order of first appearance.
+
+    Exactly the #tags that `render_markdown` turns into topic links: never in code (spans,
+    fenced or indented blocks) nor inside a link someone wrote.
+    """
+    seen = dict.fromkeys(name for kind, name in _inline_links(text) if kind == "topic")
     return [t for t in seen if t]
 
 
 def extract_mentions(text: str) -> list[str]:
-    """Usernames written as @name in `text`, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for match in MENTION_RE.finditer(_strip_code(text)):
-        seen.setdefault(match.group(1), None)
-    return list(seen)
+    """Usernames written as @name in `text` (where they render as links), in order."""
+    return list(dict.fromkeys(name for kind, name in _inline_links(text) if kind == "mention"))
 
 
-def _strip_code(text: str) -> str:
-    text = re.sub(r"```.*?```", " ", text, flags=re.S)
-    return re.sub(r"`[^`]*`", " ", text)
+def _inline_links(text: str) -> list[tuple[str, str]]:
+    """("topic" | "mention", name) for each link `_link_rule` makes; one parser decides both
+    what is rendered as a link and what is recorded, so they never disagree."""
+    return [
+        tok.meta["waggle"]
+        for block in _MD.parse(text or "")
+        if block.type == "inline" and block.children
+        for tok in block.children
+        if tok.type == "link_open" and "waggle" in tok.meta
+    ]
 
 
 def _link_rule(state: StateCore) -> None:
@@ -78,11 +84,14 @@ def _link_rule(state: StateCore) -> None:
                     t.content = tok.content[pos : m.start()]
                     children.append(t)
                 if m.group(1):
-                    href, cls = f"/topics/{normalize_topic(m.group(1))}/", "topic"
+                    name, cls = normalize_topic(m.group(1)), "topic"
+                    href = f"/topics/{name}/"
                 else:
-                    href, cls = f"/people/{m.group(2)}/", "mention"
+                    name, cls = m.group(2), "mention"
+                    href = f"/people/{name}/"
                 open_ = Token("link_open", "a", 1)
                 open_.attrs = {"href": href, "class": cls}
+                open_.meta = {"waggle": (cls, name)}
                 text = Token("text", "", 0)
                 text.content = m.group(0)
                 children.extend([open_, text, Token("link_close", "a", -1)])

@@ -66,13 +66,26 @@ def _set_topics(post: Post, chosen: Iterable[str], texts: Sequence[str]) -> None
     post.topics.set(ensure_topics(names))
 
 
+def _people_named(names: Sequence[str]) -> list[User]:
+    """The active people with these usernames, whatever the case written (@Mira is mira);
+    exact names use the index, only the rest need a case-insensitive look-up."""
+    active = User.objects.filter(is_active=True)
+    people = {p.username.lower(): p for p in active.filter(username__in=names)}
+    for name in names:
+        if name.lower() not in people:
+            person = active.filter(username__iexact=name).order_by("pk").first()
+            if person is not None:
+                people[name.lower()] = person
+    return list({p.pk: p for p in people.values()}.values())
+
+
 def _record_mentions(
     post: Post, comment: Comment | None, text: str, actor: Any, notify: bool
 ) -> None:
     names = extract_mentions(text)
     if not names:
         return
-    people = list(User.objects.filter(username__in=names, is_active=True))
+    people = _people_named(names)
     Mention.objects.bulk_create(
         [Mention(person=p, post=post, comment=comment) for p in people], ignore_conflicts=True
     )
@@ -158,7 +171,8 @@ def do_answer_question(
             answer_count=F("answer_count") + 1, last_activity_at=answer.created_at
         )
         question.refresh_from_db(fields=["answer_count", "last_activity_at"])
-        _record_mentions(question, None, body, acting_user, notify)
+        # The mention is in the answer: record it there (and do not repeat the question's).
+        _record_mentions(answer, None, body, acting_user, notify)
         audit.record(acting_user, "answer_question", answer, question_id=question.pk)
         if notify:
             from waggle.exchange.access import asker_id
@@ -182,9 +196,12 @@ def do_accept_answer(question: Post, answer: Post | None, *, acting_user: Any) -
         question.save(update_fields=["accepted_answer"])
         audit.record(acting_user, "accept_answer", question,
                      answer_id=answer.pk if answer else None)
-        if answer is not None:
+        if answer is not None and answer.author_id != acting_user.pk:
+            # On an anonymous question the answerer is told, but not by whom: naming who
+            # accepted would name the asker.
+            actor_id = None if question.is_anonymous else acting_user.pk
             notify_on_commit([{"recipient_id": answer.author_id, "verb": "accepted",
-                               "actor_id": acting_user.pk, "post_id": question.pk}])
+                               "actor_id": actor_id, "post_id": question.pk}])
     return question
 
 

@@ -26,7 +26,13 @@ def visible_people(user: Any) -> QuerySet[User]:
 
 
 def access_person(user: Any, username: str) -> User:
+    people = visible_people(user).select_related("department", "team")
+    name = "" if username is None else str(username)
     try:
-        return visible_people(user).select_related("department", "team").get(username=username)
+        return people.get(username=name)
     except User.DoesNotExist:
-        raise NotFound("No such person.") from None
+        # Usernames are unique whatever their case, so /people/Mira/ (from "@Mira") is mira.
+        person = people.filter(username__iexact=name).order_by("pk").first()
+        if person is None:
+            raise NotFound("No such person.") from None
+        return person

@@ -17,6 +17,9 @@ from waggle.spaces.models import Invitation, Membership, Space
 
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:100] or "space"
+    if base.isdigit():
+        # access_space reads an all-digit reference as an id, so "2025" would never be found.
+        base = f"space-{base}"
     slug, n = base, 2
     while Space.objects.filter(slug=slug).exists():
         slug = f"{base}-{n}"
@@ -59,8 +62,14 @@ def do_create_space(
     return space
 
 
+def _require_signed_in(user: Any) -> None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise NotAllowed("Sign in first.")
+
+
 def do_join_space(space: Space, *, acting_user: Any) -> Membership:
     """Join an open or external space (guests and private spaces need an invitation)."""
+    _require_signed_in(acting_user)
     existing = membership_of(acting_user, space)
     if existing is not None:
         return existing
@@ -79,6 +88,7 @@ def do_join_space(space: Space, *, acting_user: Any) -> Membership:
 
 def do_leave_space(space: Space, *, acting_user: Any) -> None:
     """Leave a space. The last host must appoint another host first, unless nobody stays."""
+    _require_signed_in(acting_user)
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update().filter(space=space, user=acting_user).first()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from waggle.core import audit
 from waggle.core.errors import Invalid, NotAllowed
+from waggle.exchange.access import asker_id
 from waggle.exchange.models import Comment, Post
 from waggle.notify.actions import notify_on_commit
 from waggle.value.models import Kudos, ValueReport
@@ -67,7 +68,9 @@ def do_report_value(
     if len(note) > 2000:
         raise Invalid("A note is at most 2000 characters.", field="note")
     helper_id = _item_author_id(post, comment)
-    if helper_id is not None and helper_id == acting_user.pk:
+    # An anonymous question has no author, but its asker must not report value on it either.
+    own_anonymous = post is not None and post.is_anonymous and asker_id(post) == acting_user.pk
+    if (helper_id is not None and helper_id == acting_user.pk) or own_anonymous:
         raise Invalid("Value reports are for what others shared with you.")
     now = created_at or timezone.now()
     with transaction.atomic():
@@ -96,6 +99,8 @@ def do_report_value(
 
 
 def do_withdraw_value_report(report: ValueReport, *, acting_user: Any) -> None:
+    if acting_user is None or not acting_user.is_authenticated:
+        raise NotAllowed("Sign in first.")
     if report.reporter_id != acting_user.pk:
         raise NotAllowed("Only the reporter can withdraw a value report.")
     with transaction.atomic():

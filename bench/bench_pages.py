@@ -1,0 +1,313 @@
+"""Page and API latency at scale: 100,000 people and 1,000,000 posts in PostgreSQL.
+
+Generates the organization with the demo generator (or reuses it with --reuse), then times
+the home feed, a space page, a question page and the posts API through Django's test client
+in-process (the real middleware, templates and database; no network), records the SQL query
+count of each request, prints a table and appends a dated section to bench/RESULTS.md.
+
+    .venv/bin/python bench/bench_pages.py                 # generate, then measure
+    .venv/bin/python bench/bench_pages.py --reuse         # measure the existing data set
+    .venv/bin/python bench/bench_pages.py --reuse --explain   # also EXPLAIN the slowest SQL
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/waggle_bench"
+TARGET_P95_MS = 50.0
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the organization already in the database")
+    parser.add_argument("--recreate", action="store_true",
+                        help="drop and recreate the database before generating")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per page")
+    parser.add_argument("--explain", action="store_true",
+                        help="print EXPLAIN ANALYZE of each page's slowest queries")
+    parser.add_argument("--no-record", action="store_true",
+                        help="print the table but do not append it to bench/RESULTS.md")
+    return parser.parse_args(argv)
+
+
+def prepare_database(url: str, recreate: bool) -> None:
+    """Create the benchmark database when it is missing (or drop it first on --recreate)."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    name = config["NAME"]
+    with psycopg.connect(
+        host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
+        password=config["PASSWORD"] or None, dbname="postgres", autocommit=True,
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and recreate:
+            conn.execute(f'DROP DATABASE "{name}"')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+@dataclass
+class Figures:
+    page: str
+    timings_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    slowest_sql: list[tuple[float, str]] = field(default_factory=list)
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.timings_ms)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waggle.config.settings")
+    os.environ.setdefault("WAGGLE_TASKS", "immediate")
+    sys.path.insert(0, str(ROOT))
+    if not args.reuse:
+        prepare_database(args.database_url, args.recreate)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from waggle.api.actions import do_create_access_token
+    from waggle.core.models import AuditEntry
+    from waggle.demo.generator import do_generate_demo_organization
+    from waggle.exchange.models import Post
+    from waggle.people.models import User
+    from waggle.spaces.access import visible_spaces
+    from waggle.spaces.models import Membership, Space
+
+    call_command("migrate", interactive=False, verbosity=0)
+    generated = None
+    if args.reuse:
+        if not Post.objects.exists():
+            print("--reuse: the database holds no posts; run without --reuse first.")
+            return 2
+    else:
+        if Post.objects.exists():
+            print("The database already holds posts: pass --reuse to measure them, or "
+                  "--recreate to start from an empty database.")
+            return 2
+        print(f"Generating {args.people:,} people and {args.posts:,} posts (seed {args.seed}) "
+              f"into {args.database_url} ...")
+        generated = do_generate_demo_organization(
+            people=args.people, seed=args.seed, posts=args.posts, progress=True,
+        )
+        print(f"Generated in {generated.seconds:.0f} s.")
+    run = AuditEntry.objects.filter(action="generate_demo_organization").order_by("pk").first()
+    if run is None:
+        print("This database was not made by the demo generator; refusing to guess its size.")
+        return 2
+    print("VACUUM ANALYZE (fresh planner statistics, visibility map) ...")
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    vacuum_s = time.monotonic() - started
+
+    rng = random.Random(args.seed)
+    # Varied members: people who belong to several spaces, picked at random by id.
+    people = User.objects.filter(is_guest=False)
+    low = people.order_by("id").values_list("id", flat=True).first()
+    high = people.order_by("-id").values_list("id", flat=True).first()
+    members: list[Any] = []
+    while len(members) < 40:
+        person = (User.objects.filter(id__gte=rng.randint(low, high), is_guest=False,
+                                      is_active=True).order_by("id").first())
+        if person is not None and person not in members and Membership.objects.filter(
+            user=person
+        ).exists():
+            members.append(person)
+    clients = []
+    for person in members:
+        client = Client()
+        client.force_login(person)
+        clients.append((person, client))
+    tokens = [do_create_access_token(acting_user=p, name="bench")[1] for p in members[:10]]
+
+    # Spaces each member can see: one of their own, or an open one.
+    open_spaces = list(Space.objects.filter(visibility="open").values_list("slug", flat=True))
+    space_visits = []
+    for person, client in clients:
+        own = list(visible_spaces(person).filter(memberships__user=person)
+                   .values_list("slug", flat=True))
+        for slug in rng.sample(own, min(2, len(own))) + rng.sample(open_spaces, 2):
+            space_visits.append((client, f"/spaces/{slug}/"))
+    rng.shuffle(space_visits)
+
+    # Questions with several answers and comments, in open spaces every member can see.
+    max_id = Post.objects.order_by("-id").values_list("id", flat=True).first()
+    questions: list[int] = []
+    while len(questions) < 60:
+        found = list(
+            Post.objects.filter(id__gte=rng.randint(1, max_id), kind="question",
+                                answer_count__gte=3, comment_count__gte=1,
+                                space__visibility="open")
+            .order_by("id").values_list("id", flat=True)[:1]
+        )
+        if found and found[0] not in questions:
+            questions.append(found[0])
+    question_visits = [(clients[i % len(clients)][1], f"/posts/{q}/")
+                       for i, q in enumerate(questions)]
+
+    api_client = Client()
+    pages: dict[str, Callable[[int], Any]] = {
+        "home feed: GET /": lambda i: clients[i % len(clients)][1].get("/"),
+        "space page: GET /spaces/<slug>/": lambda i: space_visits[i % len(space_visits)][0]
+        .get(space_visits[i % len(space_visits)][1]),
+        "question page: GET /posts/<id>/": lambda i: question_visits[i % len(question_visits)][0]
+        .get(question_visits[i % len(question_visits)][1]),
+        "posts API: GET /api/posts": lambda i: api_client.get(
+            "/api/posts", headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"}),
+    }
+    results = []
+    for name, request in pages.items():
+        figures = Figures(name)
+        for i in range(args.warmup):
+            response = request(i)
+            if response.status_code != 200:
+                print(f"{name}: status {response.status_code} on warm-up; is the page built?")
+                return 1
+        for i in range(args.requests):
+            started = time.perf_counter()
+            response = request(i)
+            figures.timings_ms.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                print(f"{name}: status {response.status_code}")
+                return 1
+        # A separate pass counts the queries, so recording SQL never slows the timed pass.
+        for i in range(min(args.requests, 40)):
+            with CaptureQueriesContext(connection) as captured:
+                request(i)
+            figures.queries.append(len(captured.captured_queries))
+            figures.slowest_sql.extend(
+                (float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries
+            )
+        figures.slowest_sql = sorted(figures.slowest_sql, reverse=True)[:3]
+        results.append(figures)
+        print(f"  {name:<36} p50 {figures.pct(0.5):7.1f} ms   p95 {figures.pct(0.95):7.1f} ms")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    counts = run.data
+    table = render_table(results)
+    print()
+    print(table)
+    if args.explain:
+        explain(connection, results)
+    if not args.no_record:
+        record(args, argv, results, table, counts, generated, pg_version, vacuum_s)
+        print(f"\nAppended to {RESULTS.relative_to(ROOT)}.")
+    return 0
+
+
+def render_table(results: list[Figures]) -> str:
+    lines = [
+        "| page | requests | p50 ms | p95 ms | max ms | SQL queries / request | p95 <= 50 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | :---: |",
+    ]
+    for f in results:
+        queries = (f"{min(f.queries)}" if min(f.queries) == max(f.queries)
+                   else f"{min(f.queries)}-{max(f.queries)}")
+        lines.append(
+            f"| {f.page.replace('GET ', '`GET ')}` | {len(f.timings_ms)} | "
+            f"{f.pct(0.5):.1f} | {f.pct(0.95):.1f} | {max(f.timings_ms):.1f} | {queries} | "
+            f"{'yes' if f.pct(0.95) <= TARGET_P95_MS else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def explain(connection: Any, results: list[Figures]) -> None:
+    for f in results:
+        for ms, sql in f.slowest_sql[:2]:
+            print(f"\n--- {f.page}: {ms:.1f} ms\n{sql}\n")
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                print("\n".join(row[0] for row in cursor.fetchall()))
+
+
+def machine() -> str:
+    try:
+        mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text()
+                          .splitlines() if line.startswith("MemTotal")))
+        memory = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        memory = "RAM unknown"
+    return f"{os.cpu_count()} CPUs (nproc), {memory}, {platform.system()} {platform.release()}"
+
+
+def record(
+    args: argparse.Namespace, argv: list[str], results: list[Figures], table: str,
+    counts: dict[str, Any], generated: Any, pg_version: str, vacuum_s: float,
+) -> None:
+    import django
+
+    posts = sum(counts.get(k, 0) for k in ("questions", "answers", "updates", "lessons"))
+    command = " ".join([".venv/bin/python bench/bench_pages.py", shlex.join(argv)]).strip()
+    now = dt.datetime.now(dt.UTC)
+    lines = [
+        f"\n## {now:%Y-%m-%d %H:%M} UTC: pages at {counts['people']:,} people and "
+        f"{posts:,} posts\n",
+        f"- Machine: {machine()}; PostgreSQL {pg_version} on the same machine; Python "
+        f"{platform.python_version()}, Django {django.get_version()}.",
+        f"- Data set: the demo generator, seed {counts.get('seed')}: {counts['people']:,} "
+        f"people, {counts['spaces']:,} spaces, {posts:,} posts ({counts['questions']:,} "
+        f"questions, {counts['answers']:,} answers, {counts['updates']:,} updates, "
+        f"{counts['lessons']:,} lessons), {counts['comments']:,} comments, "
+        f"{counts['value_reports']:,} value reports, {counts['kudos']:,} kudos, "
+        f"{counts['memberships']:,} memberships, {counts['follows']:,} follows.",
+    ]
+    if generated is not None:
+        lines.append(
+            f"- Generation: {generated.seconds:.0f} s "
+            f"({generated.people / generated.seconds:,.0f} people/s, "
+            f"{generated.posts / generated.seconds:,.0f} posts/s, comments and value included); "
+            f"then VACUUM ANALYZE {vacuum_s:.0f} s."
+        )
+    else:
+        lines.append("- Generation: reused the data set already in the database (--reuse).")
+    lines += [
+        f"- Method: Django test client in-process (real middleware, sessions, templates), "
+        f"{args.warmup} warm-up then {args.requests} timed requests per page over "
+        f"{40} members, varied spaces and questions (3+ answers, 1+ comment); query "
+        f"counts from a separate pass.",
+        f"- Command: `{command}`",
+        "",
+        table,
+        "",
+    ]
+    with RESULTS.open("a") as out:
+        out.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,356 @@
+"""Typed request and response bodies of the REST API (what the OpenAPI document shows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+
+from waggle.value.actions import MAX_MINUTES_SAVED
+
+MAX_BIGINT = 2**63 - 1
+# An id in a request body: a positive 64-bit integer (anything else is a 422, never a 500).
+Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
+ShortText = Annotated[str, Field(max_length=300)]
+LongText = Annotated[str, Field(max_length=50_000)]
+TopicNames = Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=10)]
+
+PostKind = Literal["question", "answer", "update", "lesson"]
+SpaceVisibility = Literal["open", "private", "external"]
+SpaceKind = Literal["community", "team", "department", "project"]
+
+
+class Message(Schema):
+    """Every error answer: what went wrong, and which input field it is about (or null)."""
+
+    detail: str
+    field: str | None = None
+
+
+# People -------------------------------------------------------------------------------------
+
+
+class PersonRef(Schema):
+    username: str
+    name: str
+
+
+class PersonOut(PersonRef):
+    title: str
+    department: str | None
+    team: str | None
+    location: str
+    bio: str
+    skills: list[str]
+    open_to_mentoring: bool
+    is_guest: bool
+
+    @staticmethod
+    def resolve_department(obj: Any) -> str | None:
+        return obj.department.name if obj.department_id else None
+
+    @staticmethod
+    def resolve_team(obj: Any) -> str | None:
+        return obj.team.name if obj.team_id else None
+
+    @staticmethod
+    def resolve_skills(obj: Any) -> list[str]:
+        return [t.name for t in obj.skills.all()]
+
+
+class MeOut(PersonOut):
+    """Your own profile, with the privacy choices only you see."""
+
+    email: str
+    display_name: str
+    opt_out_harvest: bool
+    opt_out_analytics: bool
+
+
+class ProfileIn(Schema):
+    """Fields to change; leave out what stays as it is."""
+
+    display_name: str = Field(None, max_length=150)
+    title: str = Field(None, max_length=150)
+    location: str = Field(None, max_length=150)
+    bio: str = Field(None, max_length=5000)
+    skills: TopicNames = Field(None)
+    open_to_mentoring: bool = Field(None)
+    opt_out_harvest: bool = Field(None)
+    opt_out_analytics: bool = Field(None)
+
+
+# Spaces -------------------------------------------------------------------------------------
+
+
+class SpaceRef(Schema):
+    slug: str
+    name: str
+
+
+class SpaceOut(SpaceRef):
+    id: int
+    description: str
+    visibility: SpaceVisibility
+    kind: SpaceKind
+    created_at: dt.datetime
+    member_count: int
+    role: Literal["member", "host"] | None = Field(
+        description="Your role in the space, or null when you are not a member."
+    )
+
+    @staticmethod
+    def resolve_role(obj: Any) -> str | None:
+        return getattr(obj, "viewer_role", None)
+
+
+class SpaceIn(Schema):
+    name: str = Field(max_length=120)
+    description: str = Field("", max_length=5000)
+    visibility: SpaceVisibility = "open"
+    kind: SpaceKind = "community"
+
+
+class InvitationIn(Schema):
+    username: str = Field(max_length=150)
+
+
+class InvitationOut(Schema):
+    space: SpaceRef
+    invitee: PersonRef
+    status: Literal["pending", "accepted", "declined"]
+    created_at: dt.datetime
+
+
+# Posts, answers, comments -------------------------------------------------------------------
+
+
+class PostRef(Schema):
+    id: int
+    kind: PostKind
+    title: str
+
+
+class PostOut(PostRef):
+    space: SpaceRef
+    author: PersonRef | None = Field(description="Null for anonymous questions.")
+    anonymous: bool
+    body: str
+    body_html: str
+    tried: str
+    happened: str
+    next_time: str
+    topics: list[str]
+    question_id: int | None
+    accepted_answer_id: int | None
+    answer_count: int
+    comment_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    last_activity_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(obj: Any) -> Any:
+        # Belt and braces: an anonymous question never names its asker, whatever the row says.
+        return None if obj.is_anonymous else obj.author
+
+    @staticmethod
+    def resolve_anonymous(obj: Any) -> bool:
+        return bool(obj.is_anonymous)
+
+    @staticmethod
+    def resolve_topics(obj: Any) -> list[str]:
+        return [t.name for t in obj.topics.all()]
+
+
+class QuestionIn(Schema):
+    title: ShortText
+    body: LongText = ""
+    topics: TopicNames = Field(default_factory=list)
+    anonymous: bool = Field(False, description="Hide who asked from everyone, hosts included.")
+
+
+class UpdateIn(Schema):
+    body: LongText
+    title: ShortText = ""
+    topics: TopicNames = Field(default_factory=list)
+
+
+class LessonIn(Schema):
+    title: ShortText
+    tried: LongText
+    happened: LongText
+    next_time: LongText
+    topics: TopicNames = Field(default_factory=list)
+
+
+class PostPatch(Schema):
+    """Fields to change; leave out what stays as it is."""
+
+    title: ShortText = Field(None)
+    body: LongText = Field(None)
+    tried: LongText = Field(None)
+    happened: LongText = Field(None)
+    next_time: LongText = Field(None)
+    topics: TopicNames = Field(None)
+
+
+class AnswerIn(Schema):
+    body: LongText
+
+
+class AcceptIn(Schema):
+    answer_id: Id | None = Field(description="The answer to accept; null takes it back.")
+
+
+class CommentIn(Schema):
+    body: LongText
+
+
+class CommentOut(Schema):
+    id: int
+    post_id: int
+    author: PersonRef | None
+    body: str
+    body_html: str
+    created_at: dt.datetime
+
+
+# Value and kudos ----------------------------------------------------------------------------
+
+
+class ValueIn(Schema):
+    """How it helped you: at least one kind, optionally the minutes it saved."""
+
+    solved_problem: bool = False
+    saved_time: bool = False
+    learned_something: bool = False
+    changed_practice: bool = False
+    minutes_saved: int | None = Field(None, ge=0, le=MAX_MINUTES_SAVED)
+    note: str = Field("", max_length=2000)
+
+
+class ValueReportOut(Schema):
+    """Your own value report."""
+
+    solved_problem: bool
+    saved_time: bool
+    learned_something: bool
+    changed_practice: bool
+    minutes_saved: int | None
+    note: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ValueSummary(Schema):
+    """How many people said this helped, by kind, and the minutes they saved; never who."""
+
+    reports: int
+    solved_problem: int
+    saved_time: int
+    learned_something: int
+    changed_practice: int
+    minutes_saved: int
+    mine: ValueReportOut | None
+
+
+class KudosIn(Schema):
+    post_id: Id | None = None
+    comment_id: Id | None = None
+    message: str = Field(max_length=1000)
+
+
+class KudosOut(Schema):
+    id: int
+    giver: PersonRef
+    receiver: PersonRef
+    post_id: int | None
+    comment_id: int | None
+    message: str
+    created_at: dt.datetime
+
+
+# Topics and follows -------------------------------------------------------------------------
+
+
+class TopicOut(Schema):
+    name: str
+    description: str
+    created_at: dt.datetime
+
+
+class TopicDetail(TopicOut):
+    following: bool
+
+
+class FollowIn(Schema):
+    """Exactly one of: a person (username), a space (slug) or a topic (name)."""
+
+    person: str | None = Field(None, max_length=150)
+    space: str | None = Field(None, max_length=120)
+    topic: str | None = Field(None, max_length=60)
+
+
+class FollowOut(Schema):
+    id: int
+    person: PersonRef | None
+    space: SpaceRef | None
+    topic: str | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_topic(obj: Any) -> str | None:
+        return obj.topic.name if obj.topic_id else None
+
+
+# Notifications ------------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    verb: str
+    text: str
+    actor: PersonRef | None
+    post: PostRef | None
+    space: SpaceRef | None
+    created_at: dt.datetime
+    read: bool
+
+    @staticmethod
+    def resolve_text(obj: Any) -> str:
+        return str(obj.get_verb_display())
+
+    @staticmethod
+    def resolve_read(obj: Any) -> bool:
+        return obj.read_at is not None
+
+
+class ReadIn(Schema):
+    ids: list[Id] | None = Field(
+        None, max_length=1000, description="Notifications to mark read; null marks all."
+    )
+
+
+class ReadOut(Schema):
+    marked: int
+
+
+# Tokens -------------------------------------------------------------------------------------
+
+
+class TokenOut(Schema):
+    prefix: str
+    name: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenIn(Schema):
+    name: str = Field(max_length=100)
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret: shown once, store it now.")

@@ -1,0 +1,70 @@
+"""`waggle demo`: fill the database with a generated demo organization, then print the logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from waggle.core.errors import WaggleError
+from waggle.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, do_generate_demo_organization
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a demo organization (departments, people, spaces, questions, answers, "
+        "updates, lessons, value reports, kudos) in the configured database. The same seed "
+        "gives the same organization."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--people", type=int, default=300, help="how many people (>= 40)")
+        parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+        parser.add_argument("--spaces", type=int, default=None,
+                            help="how many spaces (default: one per 25 people, at least 20)")
+        parser.add_argument("--posts", type=int, default=None,
+                            help="how many posts: questions, answers, updates, lessons "
+                                 "(default: 10 per person)")
+        parser.add_argument("--append", "--force", dest="append", action="store_true",
+                            help="generate even though the database already holds posts, "
+                                 "adding a second organization beside them")
+        parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            if not opts["quiet"]:
+                self.stdout.write("Migrating the database first ...")
+            call_command("migrate", interactive=False, verbosity=0)
+        try:
+            summary = do_generate_demo_organization(
+                people=opts["people"], seed=opts["seed"], spaces=opts["spaces"],
+                posts=opts["posts"], append=opts["append"], progress=not opts["quiet"],
+            )
+        except WaggleError as exc:
+            raise CommandError(exc.message) from None
+        seconds = max(summary.seconds, 0.001)
+        self.stdout.write(self.style.SUCCESS(
+            f"Generated a demo organization (seed {summary.seed}) in {summary.seconds:.1f} s: "
+            f"{summary.people} people ({summary.guests} guests) in {summary.departments} "
+            f"departments and {summary.teams} teams, {summary.spaces} spaces, "
+            f"{summary.posts} posts ({summary.questions} questions, {summary.answers} answers, "
+            f"{summary.updates} updates, {summary.lessons} lessons), {summary.comments} "
+            f"comments, {summary.value_reports} value reports, {summary.kudos} kudos, "
+            f"{summary.follows} follows ({summary.people / seconds:.0f} people/s, "
+            f"{summary.posts / seconds:.0f} posts/s)."
+        ))
+        if opts["quiet"]:
+            return
+        self.stdout.write(f"Planted silos: {', '.join(summary.silos)}; bridges between "
+                          f"departments: {', '.join(summary.bridges)}.")
+        self.stdout.write("\nLog in at http://127.0.0.1:8000/ (run `waggle serve`) as:")
+        for username, role in DEMO_LOGINS.items():
+            self.stdout.write(f"  {username:<6} {role}")
+        self.stdout.write(
+            f"Password for every demo account: {DEMO_PASSWORD}  (a demo password: never use "
+            "these accounts on a real installation)"
+        )

@@ -1,0 +1,1 @@
+"""The demo-organization generator (`waggle demo`); also feeds the scale benchmarks."""

@@ -1,0 +1,131 @@
+"""Everything a post page shows, read in a fixed number of queries however long the thread.
+
+A thread is a question with its answers, or an update or lesson on its own; every post in it
+has comments, and every post and comment has a value summary, the viewer's own value report,
+kudos, and the forms the viewer may use on it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from waggle.exchange.access import (
+    can_accept_answer,
+    can_edit_post,
+    visible_comments,
+    visible_posts,
+)
+from waggle.exchange.models import Comment, Post
+from waggle.spaces.access import can_post_in
+from waggle.value.access import visible_kudos
+from waggle.value.impact import item_value_summaries, own_reports
+from waggle.web.forms import AnswerForm, CommentForm, KudosForm, ValueForm
+
+
+@dataclass
+class Thread:
+    post: Post
+    answers: list[Post] = field(default_factory=list)
+    can_post: bool = False
+    can_accept: bool = False
+    can_edit: bool = False
+    answer_form: AnswerForm | None = None
+
+    @property
+    def items(self) -> list[Post]:
+        return [self.post, *self.answers]
+
+    def find_post(self, post_id: int) -> Post | None:
+        return next((p for p in self.items if p.pk == post_id), None)
+
+    def find_comment(self, comment_id: int) -> Comment | None:
+        for item in self.items:
+            for comment in item.comment_list:  # type: ignore[attr-defined]
+                if comment.pk == comment_id:
+                    return comment  # type: ignore[no-any-return]
+        return None
+
+
+def _value_form(prefix: str, report: Any) -> ValueForm:
+    initial: dict[str, Any] = {}
+    if report is not None:
+        initial = {
+            "kinds": [name for name, _ in ValueForm.KIND_CHOICES if getattr(report, name)],
+            "minutes_saved": report.minutes_saved,
+            "note": report.note,
+        }
+    return ValueForm(initial=initial, auto_id=f"id_{prefix}_%s")
+
+
+def _decorate(item: Any, kind: str, viewer: Any, summaries: Any, mine: Any, kudos: Any) -> None:
+    """Attach what the templates need to one post or comment."""
+    key = (kind, item.pk)
+    prefix = f"{kind}{item.pk}"
+    item.item_kind = kind
+    item.value_summary = summaries.get(key)
+    item.my_report = mine.get(key)
+    item.kudos_list = kudos.get(key, [])
+    # Nobody reports value on, or thanks, their own contribution; anonymous items have nobody
+    # to thank.
+    item.is_own = item.author_id is not None and item.author_id == viewer.pk
+    item.value_form = _value_form(prefix, item.my_report)
+    item.kudos_form = KudosForm(auto_id=f"id_{prefix}_kudos_%s")
+    updated = getattr(item, "updated_at", None)
+    item.is_edited = updated is not None and (updated - item.created_at).total_seconds() > 60
+
+
+def build_thread(viewer: Any, post: Post) -> Thread:
+    """The thread of `post` (a question, update or lesson the viewer may see)."""
+    thread = Thread(post=post)
+    if post.kind == Post.Kind.QUESTION:
+        answers = list(
+            visible_posts(viewer).filter(question_id=post.pk).select_related("author")
+            .order_by("created_at", "id")
+        )
+        # The accepted answer comes first; the others stay in the order they were given.
+        answers.sort(key=lambda a: a.pk != post.accepted_answer_id)
+        thread.answers = answers
+    items = thread.items
+    post_ids = [p.pk for p in items]
+
+    comments_by_post: dict[int, list[Comment]] = defaultdict(list)
+    for comment in (
+        visible_comments(viewer).filter(post_id__in=post_ids).select_related("author")
+        .order_by("created_at", "id")
+    ):
+        comments_by_post[comment.post_id].append(comment)
+    comment_ids = [c.pk for cs in comments_by_post.values() for c in cs]
+
+    summaries = item_value_summaries(viewer, post_ids=post_ids, comment_ids=comment_ids)
+    mine = own_reports(viewer, post_ids=post_ids, comment_ids=comment_ids)
+    kudos: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for k in (
+        visible_kudos(viewer)
+        .filter(Q(post_id__in=post_ids) | Q(comment_id__in=comment_ids))
+        .select_related("giver")
+        .order_by("created_at", "id")
+    ):
+        kudos[("post", k.post_id) if k.post_id else ("comment", k.comment_id)].append(k)
+
+    thread.can_post = can_post_in(viewer, post.space)
+    thread.can_accept = post.kind == Post.Kind.QUESTION and can_accept_answer(viewer, post)
+    thread.can_edit = can_edit_post(viewer, post)
+    if post.kind == Post.Kind.QUESTION:
+        thread.answer_form = AnswerForm(auto_id="id_answer_%s")
+    for item in items:
+        _decorate(item, "post", viewer, summaries, mine, kudos)
+        item.comment_list = comments_by_post.get(item.pk, [])  # type: ignore[attr-defined]
+        item.comment_form = CommentForm(auto_id=f"id_post{item.pk}_comment_%s")  # type: ignore[attr-defined]
+        item.is_accepted = item.pk == post.accepted_answer_id  # type: ignore[attr-defined]
+        # An answer's author edits it; checked without a query since answers have authors.
+        item.can_edit = (  # type: ignore[attr-defined]
+            thread.can_edit if item is post
+            else item.author_id is not None and can_edit_post(viewer, item)
+        )
+        for comment in item.comment_list:  # type: ignore[attr-defined]
+            _decorate(comment, "comment", viewer, summaries, mine, kudos)
+    return thread
