@@ -188,6 +188,7 @@ def main(argv: list[str]) -> int:
         "posts API: GET /api/posts": lambda i: api_client.get(
             "/api/posts", headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"}),
     }
+    load_before = os.getloadavg()
     results = []
     for name, request in pages.items():
         figures = Figures(name)
@@ -225,7 +226,8 @@ def main(argv: list[str]) -> int:
     if args.explain:
         explain(connection, results)
     if not args.no_record:
-        record(args, argv, results, table, counts, generated, pg_version, vacuum_s)
+        load = f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
+        record(args, argv, results, table, counts, generated, pg_version, vacuum_s, load)
         print(f"\nAppended to {RESULTS.relative_to(ROOT)}.")
     return 0
 
@@ -267,7 +269,7 @@ def machine() -> str:
 
 def record(
     args: argparse.Namespace, argv: list[str], results: list[Figures], table: str,
-    counts: dict[str, Any], generated: Any, pg_version: str, vacuum_s: float,
+    counts: dict[str, Any], generated: Any, pg_version: str, vacuum_s: float, load: str,
 ) -> None:
     import django
 
@@ -285,6 +287,8 @@ def record(
         f"{counts['lessons']:,} lessons), {counts['comments']:,} comments, "
         f"{counts['value_reports']:,} value reports, {counts['kudos']:,} kudos, "
         f"{counts['memberships']:,} memberships, {counts['follows']:,} follows.",
+        f"- Load average (1 min) while measuring: {load} (other work on the machine shows "
+        "up here, and in the p95).",
     ]
     if generated is not None:
         lines.append(

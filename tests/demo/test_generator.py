@@ -236,6 +236,7 @@ def test_demo_logins_work_and_show_each_role(summary: DemoSummary) -> None:
     assert Post.objects.filter(author=mira, kind="question").exists()
     assert Post.objects.filter(author=mira, kind="answer").exists()
     assert Membership.objects.filter(user=hana, role="host").count() >= 2
+    assert not Membership.objects.filter(user=mira, role="host").exists()
     assert gita.is_guest
     assert set(visible_spaces(gita).values_list("visibility", flat=True)) == {"external"}
     # Generated people share the demo password too (it was hashed once for everyone).

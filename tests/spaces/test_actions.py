@@ -348,3 +348,11 @@ def test_a_space_keeps_at_least_one_host(space: Space, host: User) -> None:
     with pytest.raises(Invalid):
         do_set_member_role(space, host, Membership.Role.MEMBER, acting_user=host)
     assert is_host(host, space)
+
+
+def test_a_space_named_like_a_page_gets_a_slug_that_does_not_hide_it(host: User) -> None:
+    from waggle.spaces.actions import do_create_space
+
+    space = do_create_space("New", acting_user=host)
+    assert space.slug != "new"
+    assert space.slug == "space-new"

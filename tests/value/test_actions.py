@@ -251,3 +251,16 @@ def test_kudos_may_be_given_again_for_another_contribution(
     do_give_kudos(acting_user=member, post=first, message="Thanks")
     do_give_kudos(acting_user=member, post=second, message="Thanks again")
     assert Kudos.objects.filter(receiver=other_member).count() == 2
+
+
+def test_an_anonymous_asker_cannot_reveal_themselves_with_kudos(
+    space: Space, member: User, other_member: User
+) -> None:
+    question = do_ask_question(space, acting_user=member, title="Is my salary band fair?",
+                               anonymous=True)
+    answer = do_answer_question(question, acting_user=other_member, body="Ask HR for the grid.")
+    with pytest.raises(Invalid, match="anonymously"):
+        do_give_kudos(acting_user=member, post=answer, message="Thanks!")
+    assert not Kudos.objects.exists()
+    # Value reports stay possible: they never show who made them.
+    do_report_value(acting_user=member, post=answer, solved_problem=True)

@@ -9,7 +9,6 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.conftest import client_for
 from tests.web.conftest import HTMX, Thread, text_of, whole_page
 from waggle.api.models import AccessToken
 from waggle.exchange.models import Comment, Follow, Post
@@ -69,7 +68,9 @@ def test_asking_anywhere_needs_a_space_i_can_see(
     assert not Post.objects.filter(title="Where do I ask this?").exists()
 
 
-def test_asking_works_and_can_be_anonymous(space: Space, member: User, member_client: Client) -> None:
+def test_asking_works_and_can_be_anonymous(
+    space: Space, member: User, member_client: Client
+) -> None:
     response = member_client.post("/ask/", {
         "space": space.slug, "title": "How do I rotate keys?", "body": "Asking for a #team",
         "topics": "security, Key Management", "anonymous": "on",
@@ -221,7 +222,8 @@ def test_value_report_minutes_must_be_a_number(thread: Thread, host_client: Clie
     response = host_client.post(f"/posts/{thread.answer.pk}/value/",
                                 {"kinds": ["saved_time"], "minutes_saved": "lots"})
     assert response.status_code == 400
-    assert "whole number" in error_for(text_of(response), f"id_post{thread.answer.pk}_minutes_saved")
+    field_id = f"id_post{thread.answer.pk}_minutes_saved"
+    assert "whole number" in error_for(text_of(response), field_id)
     assert not ValueReport.objects.filter(reporter__username="hana").exists()
 
 

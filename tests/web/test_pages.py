@@ -346,7 +346,7 @@ def test_notifications_list_and_mark_read(
         do_answer_question(thread.question, acting_user=other_member, body="One more idea.")
     html = text_of(member_client.get("/notifications/"))
     assert "Otto Other" in html and "answered your question" in html
-    assert 'aria-label="1 unread"' in whole_page(member_client.get("/"))
+    assert '1<span class="visually-hidden"> unread</span>' in whole_page(member_client.get("/"))
     member_client.post("/notifications/read/")
     assert not Notification.objects.filter(recipient=member, read_at__isnull=True).exists()
     assert "unread" not in whole_page(member_client.get("/"))

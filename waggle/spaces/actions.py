@@ -15,10 +15,14 @@ from waggle.spaces.access import is_host, membership_of
 from waggle.spaces.models import Invitation, Membership, Space
 
 
+RESERVED_SLUGS = frozenset({"new", "mine", "all"})
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:100] or "space"
-    if base.isdigit():
-        # access_space reads an all-digit reference as an id, so "2025" would never be found.
+    if base.isdigit() or base in RESERVED_SLUGS:
+        # access_space reads an all-digit reference as an id, so "2025" would never be found;
+        # reserved slugs are page names under /spaces/ ("new" is the start-a-space form).
         base = f"space-{base}"
     slug, n = base, 2
     while Space.objects.filter(slug=slug).exists():

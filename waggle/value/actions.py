@@ -26,6 +26,15 @@ def _item_author_id(post: Post | None, comment: Comment | None) -> int | None:
     return post.author_id
 
 
+def _asked_anonymously_by(user: Any, post: Post | None, comment: Comment | None) -> bool:
+    """True when `user` is the hidden asker of the anonymous question this item belongs to."""
+    from waggle.exchange.access import is_asker
+
+    item_post = post if post is not None else comment.post  # type: ignore[union-attr]
+    thread = item_post.question if item_post.question_id else item_post
+    return bool(thread.is_anonymous) and is_asker(user, thread)
+
+
 def do_report_value(
     *,
     acting_user: Any,
@@ -126,6 +135,12 @@ def do_give_kudos(
         raise Invalid("This was shared anonymously; there is nobody to send kudos to.")
     if receiver_id == acting_user.pk:
         raise Invalid("Kudos are for others.")
+    if _asked_anonymously_by(acting_user, post, comment):
+        # Kudos carry the giver's name; on their own anonymous question they would reveal it.
+        raise Invalid(
+            "You asked this question anonymously: kudos show your name, so they would reveal "
+            "you. Report value instead; value reports never show who made them."
+        )
     message = (message or "").strip()
     if not message:
         raise Invalid("Say what you are thanking them for.", field="message")

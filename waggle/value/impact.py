@@ -61,15 +61,24 @@ def impact_of(
     received, counting only what `viewer` may see. Four queries, however much there is."""
     reports = visible_value_reports(viewer).filter(helper_id=person.pk)
     seen_people = visible_people(viewer).values("id")
+    # Who reported value in an anonymous question's thread is never listed: the asker is
+    # usually the one it helped, and naming them would undo the anonymity.
+    named_reports = reports.exclude(
+        Q(post__is_anonymous=True) | Q(post__question__is_anonymous=True)
+        | Q(comment__post__is_anonymous=True) | Q(comment__post__question__is_anonymous=True)
+    )
     totals = reports.aggregate(
         reports=Count("id"),
         minutes_saved=Sum("minutes_saved"),
-        people=Count("reporter_id", distinct=True, filter=Q(reporter_id__in=seen_people)),
+        people=Count(
+            "reporter_id", distinct=True,
+            filter=Q(reporter_id__in=seen_people, id__in=named_reports.values("id")),
+        ),
         **_kind_counts(),
     )
     people = list(
         visible_people(viewer)
-        .filter(id__in=reports.values("reporter_id"))
+        .filter(id__in=named_reports.values("reporter_id"))
         .select_related("department")
         .order_by("display_name", "username")[:people_limit]
     )

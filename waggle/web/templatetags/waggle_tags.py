@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.timesince import timesince
 
 from waggle.notify.models import Notification
 from waggle.value.impact import ValueSummary
