@@ -100,7 +100,9 @@ def question(space: Space, member: User) -> Post:
 
 @pytest.fixture
 def answer(question: Post, other_member: User) -> Post:
-    return do_answer_question(question, acting_user=other_member, body="Start with EXPLAIN ANALYZE.")
+    return do_answer_question(
+        question, acting_user=other_member, body="Start with EXPLAIN ANALYZE."
+    )
 
 
 @pytest.fixture

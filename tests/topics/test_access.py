@@ -25,7 +25,9 @@ def topics(question: Post, private_question: Post, external_question: Post, gues
 
 
 @pytest.mark.parametrize("viewer", ["member", "host"])
-def test_members_of_the_private_space_see_its_topics(topics: set, viewer: str, request: Any) -> None:
+def test_members_of_the_private_space_see_its_topics(
+    topics: set, viewer: str, request: Any
+) -> None:
     user = request.getfixturevalue(viewer)
     # "unused-topic" is on no post, declared by nobody, followed by nobody: nothing to show.
     assert set(visible_topics(user).values_list("name", flat=True)) == topics - {"unused-topic"}

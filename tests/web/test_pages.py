@@ -293,6 +293,12 @@ def test_people_directory_pages(member_client: Client, db: Any) -> None:
 def test_profile_shows_impact_people_helped_and_kudos(
     thread: Thread, other_member: User, member_client: Client, kudos_on_answer: Any
 ) -> None:
+    # Impact is Otto's own view until Otto chooses to share it on his profile.
+    hidden = text_of(member_client.get("/people/otto/"))
+    assert "How Otto Other has helped" not in hidden and "You saved my week" not in hidden
+    own = text_of(client_for(other_member).get("/people/otto/"))
+    assert "Your impact" in own and "Only you see this" in own and "You saved my week" in own
+    do_update_profile(other_member, acting_user=other_member, share_impact=True)
     html = text_of(member_client.get("/people/otto/"))
     assert "How Otto Other has helped" in html
     assert "solved a problem" in html and "~90 min" in html

@@ -66,6 +66,7 @@ class MeOut(PersonOut):
     display_name: str
     opt_out_harvest: bool
     opt_out_analytics: bool
+    share_impact: bool
 
 
 class ProfileIn(Schema):
@@ -79,6 +80,7 @@ class ProfileIn(Schema):
     open_to_mentoring: bool = Field(None)
     opt_out_harvest: bool = Field(None)
     opt_out_analytics: bool = Field(None)
+    share_impact: bool = Field(None)
 
 
 # Spaces -------------------------------------------------------------------------------------

@@ -139,7 +139,9 @@ if TASKS_MODE == "immediate":
 elif TASKS_MODE == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 else:
-    raise ImproperlyConfigured(f"WAGGLE_TASKS must be 'database' or 'immediate', not {TASKS_MODE!r}")
+    raise ImproperlyConfigured(
+        f"WAGGLE_TASKS must be 'database' or 'immediate', not {TASKS_MODE!r}"
+    )
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

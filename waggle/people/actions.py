@@ -19,7 +19,7 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,149}$")
 PROFILE_FIELDS = {
     "display_name": 150, "title": 150, "location": 150, "bio": 5000,
 }
-PRIVACY_FIELDS = {"open_to_mentoring", "opt_out_harvest", "opt_out_analytics"}
+PRIVACY_FIELDS = {"open_to_mentoring", "opt_out_harvest", "opt_out_analytics", "share_impact"}
 
 
 def do_create_department(name: str, *, acting_user: Any = None) -> Department:

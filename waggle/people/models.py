@@ -56,6 +56,9 @@ class User(AbstractUser):
     # Privacy choices: importers skip an opted-out person's content; analytics leave them out.
     opt_out_harvest = models.BooleanField(default=False)
     opt_out_analytics = models.BooleanField(default=False)
+    # A person's impact (value their help created, people helped, kudos) is theirs to see; it
+    # is shown to colleagues only when they choose recognition. Never a manager's report.
+    share_impact = models.BooleanField(default=False)
     # Provenance for people created by an importer.
     source = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(max_length=200, blank=True)

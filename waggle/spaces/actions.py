@@ -14,7 +14,6 @@ from waggle.notify.actions import notify_on_commit
 from waggle.spaces.access import is_host, membership_of
 from waggle.spaces.models import Invitation, Membership, Space
 
-
 RESERVED_SLUGS = frozenset({"new", "mine", "all"})
 
 

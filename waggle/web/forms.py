@@ -219,6 +219,10 @@ class ProfileForm(forms.Form):
     opt_out_analytics = forms.BooleanField(
         required=False, label="Leave me out of aggregate insights",
     )
+    share_impact = forms.BooleanField(
+        required=False, label="Show my impact (value my help created, kudos) on my profile",
+        help_text="Off by default: only you see your impact unless you choose to share it.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -615,12 +615,15 @@ def people_list(request: HttpRequest) -> HttpResponse:
 @page()
 def person_detail(request: HttpRequest, username: str) -> HttpResponse:
     person = access_person(request.user, username)
+    is_me = person.pk == request.user.pk
     return render(request, "web/people/detail.html", {
         "person": person,
-        "is_me": person.pk == request.user.pk,
+        "is_me": is_me,
         "bio_html": render_markdown(person.bio) if person.bio else "",
         "skills": list(person.skills.all()),
-        "impact": impact_of(person, viewer=request.user),
+        # Impact is the person's own view; colleagues see it only if the person shares it.
+        "impact": impact_of(person, viewer=request.user)
+        if is_me or person.share_impact else None,
         "posts": list(person_feed(request.user, person)[:10]),
         "following": Follow.objects.filter(follower_id=request.user.pk, person=person).exists(),
     })
@@ -632,7 +635,7 @@ def me(request: HttpRequest) -> HttpResponse:
     initial = {
         name: getattr(person, name) for name in (
             "display_name", "title", "department", "team", "location", "bio",
-            "open_to_mentoring", "opt_out_harvest", "opt_out_analytics",
+            "open_to_mentoring", "opt_out_harvest", "opt_out_analytics", "share_impact",
         )
     }
     initial["skills"] = [t.name for t in person.skills.all()]

@@ -13,7 +13,10 @@ from waggle.people.actions import do_create_person
 
 
 class Command(BaseCommand):
-    help = "Create an administrator account. The password comes from a prompt or WAGGLE_ADMIN_PASSWORD."
+    help = (
+        "Create an administrator account. The password comes from a prompt or "
+        "WAGGLE_ADMIN_PASSWORD."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("username")
