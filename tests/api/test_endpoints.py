@@ -11,6 +11,7 @@ from tests.conftest import make_person
 from waggle.exchange.actions import do_ask_question, do_comment
 from waggle.exchange.models import Follow, Post
 from waggle.notify.models import Notification
+from waggle.people.actions import do_update_profile
 from waggle.people.models import User
 from waggle.spaces.models import Invitation, Membership, Space
 from waggle.value.actions import do_give_kudos
@@ -277,6 +278,9 @@ def test_kudos(
     comment = do_comment(question, acting_user=other_member, body="See the docs")
     by_comment = member_api.post("/api/kudos", {"comment_id": comment.pk, "message": "Thanks"})
     assert by_comment.status_code == 201, by_comment.content
+    # Kudos received are part of Otto's impact: his own to see until he shares it.
+    assert member_api.get("/api/people/otto/kudos").json()["items"] == []
+    do_update_profile(other_member, acting_user=other_member, share_impact=True)
     received = member_api.get("/api/people/otto/kudos").json()["items"]
     assert [k["message"] for k in received] == ["Thanks", "Saved my week"]
     assert host_api.post("/api/kudos", {"message": "for nothing"}).status_code == 400

@@ -131,6 +131,8 @@ def test_list_queries_do_not_grow_with_items(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     scene = Scene(member, other_member, host, space, question, django_capture_on_commit_callbacks)
+    other_member.share_impact = True  # so the member may list Otto's kudos
+    other_member.save(update_fields=["share_impact"])
     api = ApiClient(member)
     api.get("/api/me")  # the token's first use records last_used_at: keep it out of the count
     path = path.format(question=question.pk)

@@ -105,4 +105,7 @@ def give_kudos(request: HttpRequest, payload: KudosIn) -> Status:
 def list_kudos(request: HttpRequest, username: str) -> QuerySet[Kudos]:
     user = viewer(request)
     person = access_person(user, username)
+    if person.pk != user.pk and not person.share_impact:
+        # A person's kudos are part of their impact: theirs to see unless they share it.
+        return Kudos.objects.none()
     return visible_kudos(user).filter(receiver=person).select_related("giver", "receiver")
