@@ -260,15 +260,21 @@ class _Writer:
 
     @staticmethod
     def _copy(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-        attnames = list(rows[0])
+        given = list(rows[0])
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        columns = ", ".join(connection.ops.quote_name(by_attname[a].column) for a in attnames)
+        # Columns the generator does not know about (added to the model later) get their
+        # model default, as `bulk_create` would give them.
+        missing = [f for a, f in by_attname.items() if a not in rows[0] and not f.primary_key]
+        defaults = [f.get_default() for f in missing]
+        columns = ", ".join(
+            connection.ops.quote_name(f.column) for f in [by_attname[a] for a in given] + missing
+        )
         table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
             # Django's cursor wraps psycopg's, which speaks COPY.
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([row[a] for a in attnames])
+                    copy.write_row([row[a] for a in given] + defaults)
 
 
 # --------------------------------------------------------------------------------------------
