@@ -18,7 +18,9 @@ def main(argv: list[str] | None = None) -> None:
             "Waggle commands:\n"
             "  serve         run the web server and the task worker (http://127.0.0.1:8000)\n"
             "  demo          fill the database with a generated demo organization\n"
-            "  createadmin   create an administrator account\n\n"
+            "  createadmin   create an administrator account\n"
+            "  token         create, list and revoke personal access tokens for the API\n"
+            "  db_worker     run background tasks (waggle serve starts one for you)\n\n"
             "Every Django management command works too, e.g. `waggle migrate`, "
             "`waggle help`."
         )
