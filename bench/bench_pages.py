@@ -98,7 +98,8 @@ def main(argv: list[str]) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from waggle.api.actions import do_create_access_token
+    from waggle.api.actions import do_create_access_token, do_revoke_access_token
+    from waggle.api.models import AccessToken
     from waggle.core.models import AuditEntry
     from waggle.demo.generator import do_generate_demo_organization
     from waggle.exchange.models import Post
@@ -151,6 +152,10 @@ def main(argv: list[str]) -> int:
         client = Client()
         client.force_login(person)
         clients.append((person, client))
+    # Each run makes fresh tokens; the last run's are revoked first (a person may hold 20).
+    for token in AccessToken.objects.filter(name="bench", revoked_at__isnull=True,
+                                            user__in=members[:10]).select_related("user"):
+        do_revoke_access_token(token, acting_user=token.user)
     tokens = [do_create_access_token(acting_user=p, name="bench")[1] for p in members[:10]]
 
     # Spaces each member can see: one of their own, or an open one.
@@ -188,6 +193,10 @@ def main(argv: list[str]) -> int:
         "posts API: GET /api/posts": lambda i: api_client.get(
             "/api/posts", headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"}),
     }
+    # A test client builds Django's middleware chain on its first request (about 15 ms), which
+    # a server process does once: every client makes one untimed request before any timing.
+    for _, client in clients:
+        client.get("/")
     load_before = os.getloadavg()
     results = []
     for name, request in pages.items():
@@ -301,9 +310,9 @@ def record(
         lines.append("- Generation: reused the data set already in the database (--reuse).")
     lines += [
         f"- Method: Django test client in-process (real middleware, sessions, templates), "
-        f"{args.warmup} warm-up then {args.requests} timed requests per page over "
-        f"{40} members, varied spaces and questions (3+ answers, 1+ comment); query "
-        f"counts from a separate pass.",
+        f"each member's client warmed once, then {args.warmup} warm-up and {args.requests} "
+        f"timed requests per page over {40} members, varied spaces and questions (3+ answers, "
+        f"1+ comment); query counts from a separate pass.",
         f"- Command: `{command}`",
         "",
         table,

@@ -58,6 +58,18 @@ def test_me_rejects_a_too_long_bio(member_api: ApiClient) -> None:
     assert response.json()["field"] == "bio"
 
 
+def test_an_explicit_null_is_refused_not_taken_as_clear(
+    member_api: ApiClient, member: User
+) -> None:
+    member_api.patch("/api/me", {"location": "Ghent", "open_to_mentoring": True})
+    for field in ("location", "open_to_mentoring"):
+        response = member_api.patch("/api/me", {field: None})
+        assert response.status_code == 422
+        assert response.json()["field"] == field
+    member.refresh_from_db()
+    assert member.location == "Ghent" and member.open_to_mentoring
+
+
 # Spaces -------------------------------------------------------------------------------------
 
 

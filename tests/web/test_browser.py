@@ -155,6 +155,12 @@ def test_ask_answer_accept_and_report_value(
     # Without reloading anything, A's page is what a fresh load shows too.
     a.reload()
     expect(a.locator(".answer.accepted .value-words")).to_contain_text("~45 min saved")
+    # Changing the report starts from what A reported.
+    answer = a.locator(".answer")
+    answer.get_by_text("Change your report").click()
+    expect(answer.get_by_label("It solved a problem")).to_be_checked()
+    expect(answer.get_by_label("I learned something")).not_to_be_checked()
+    expect(answer.get_by_label("Minutes saved (optional)")).to_have_value("45")
 
     # B sees the value their help created on their own profile.
     b.goto("/people/otto/")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
 from tests.conftest import make_person
+from waggle.exchange import feeds
 from waggle.exchange.actions import do_ask_question, do_follow, do_post_update
 from waggle.exchange.feeds import FEED_ORDER, home_feed, person_feed, space_feed, topic_feed
 from waggle.exchange.models import Post
@@ -122,4 +124,98 @@ def test_an_outsider_sees_no_private_post_in_any_feed(
     private_question: Post, db: object
 ) -> None:
     stranger = make_person("stranger")
-    assert not home_feed(stranger, everything=True).filter(pk=private_question.pk).exists()
+    # Following the asker and the question's topic reaches no further than the gate.
+    do_follow(acting_user=stranger, person=private_question.author)
+    do_follow(acting_user=stranger, topic=Topic.objects.get(name="deal"))
+    assert private_question.pk not in {p.pk for p in home_feed(stranger, everything=True)}
+    assert private_question.pk not in {p.pk for p in home_feed(stranger)}
+
+
+@pytest.mark.parametrize("one_by_one", [20, 1], ids=["space by space", "spaces together"])
+def test_home_feed_merges_its_sources_page_by_page(
+    space: Space, private_space: Space, member: User, host: User, outsider: User,
+    one_by_one: int, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Past the threshold the viewer's spaces are read in one go; both ways give one order.
+    monkeypatch.setattr(feeds, "SPACES_READ_ONE_BY_ONE", one_by_one)
+    elsewhere = do_create_space("Elsewhere", acting_user=outsider)
+    hidden = do_create_space("Hidden", acting_user=host, visibility="private")
+    now = timezone.now().replace(microsecond=0)
+
+    def at(minutes: int) -> dt.datetime:
+        # Every third post shares its minute with another: ties are broken by id.
+        return now - dt.timedelta(minutes=minutes - minutes % 3)
+
+    made = []
+    for i in range(18):  # the viewer's own spaces: enough to fill pages on their own
+        made.append(do_post_update(space if i % 2 else private_space, acting_user=host,
+                                   body=f"In my space {i}", created_at=at(10 * i)))
+    for i in range(7):  # followed person and topic, older and newer than those pages' edges
+        made.append(do_ask_question(elsewhere, acting_user=host, title=f"Host asks {i}",
+                                    created_at=at(27 * i + 1)))
+        made.append(do_post_update(elsewhere, acting_user=outsider,
+                                   body=f"About #kubernetes {i}", created_at=at(23 * i + 2)))
+    # In my space, by the person I follow, about the topic I follow: listed once.
+    made.append(do_ask_question(space, acting_user=host, title="Everything at once #kubernetes",
+                                created_at=at(50)))
+    unrelated = do_ask_question(elsewhere, acting_user=outsider, title="Unrelated",
+                                created_at=at(5))
+    secret = do_ask_question(hidden, acting_user=host, title="Hidden #kubernetes",
+                             created_at=at(6))
+    do_follow(acting_user=member, person=host)
+    do_follow(acting_user=member, topic=Topic.objects.get(name="kubernetes"))
+
+    expected = [p.pk for p in sorted(made, key=lambda p: (p.created_at, p.pk), reverse=True)]
+    assert unrelated.pk not in expected and secret.pk not in expected
+    feed = home_feed(member)
+    assert [p.pk for p in feed] == expected
+
+    seen: list[int] = []
+    params = QueryDict(mutable=True)
+    pages = []
+    while True:
+        page = keyset_page(feed, FEED_ORDER, params, size=4)
+        pages.append(page)
+        seen.extend(p.pk for p in page.items)
+        if page.older is None:
+            break
+        params = QueryDict(mutable=True)
+        params["after"] = page.older
+    assert seen == expected
+    # And back towards the newest with `before`, page by page.
+    for older, newer in zip(pages[:0:-1], pages[-2::-1], strict=True):
+        params = QueryDict(mutable=True)
+        params["before"] = older.newer or ""
+        assert [p.pk for p in keyset_page(feed, FEED_ORDER, params, size=4).items] == [
+            p.pk for p in newer.items]
+
+
+def test_a_post_on_a_followed_topic_as_old_as_the_last_of_my_spaces_page_is_not_lost(
+    space: Space, member: User, host: User, outsider: User
+) -> None:
+    # My spaces fill the first page (4 posts, and one more to know there is more), the last
+    # two at the same minute; a post on a topic I follow came at that same minute, later
+    # (a higher id), so it belongs on the first page, between them.
+    elsewhere = do_create_space("Elsewhere", acting_user=outsider)
+    edge = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
+    mine = [do_post_update(space, acting_user=outsider, body=f"Newer {i}",
+                           created_at=edge + dt.timedelta(minutes=3 - i)) for i in range(3)]
+    tied = [do_post_update(space, acting_user=outsider, body=f"Tied {i}", created_at=edge)
+            for i in range(2)]
+    older = [do_post_update(space, acting_user=outsider, body=f"Older {i}",
+                            created_at=edge - dt.timedelta(minutes=1 + i)) for i in range(3)]
+    followed = do_ask_question(elsewhere, acting_user=host, title="Same minute #kubernetes",
+                               created_at=edge)
+    do_follow(acting_user=member, topic=Topic.objects.get(name="kubernetes"))
+    expected = [p.pk for p in [*mine, followed, *reversed(tied), *older]]
+
+    seen: list[int] = []
+    params = QueryDict(mutable=True)
+    while True:
+        page = keyset_page(home_feed(member), FEED_ORDER, params, size=4)
+        seen.extend(p.pk for p in page.items)
+        if page.older is None:
+            break
+        params = QueryDict(mutable=True)
+        params["after"] = page.older
+    assert seen == expected

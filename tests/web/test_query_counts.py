@@ -28,6 +28,7 @@ from waggle.people.actions import do_update_profile
 from waggle.people.models import User
 from waggle.spaces.actions import do_create_space, do_invite_to_space
 from waggle.spaces.models import Space
+from waggle.topics.models import Topic
 from waggle.value.actions import do_give_kudos, do_report_value
 
 
@@ -147,10 +148,21 @@ def add_follows(scene: Scene, count: int) -> None:
         do_follow(acting_user=scene.member, person=author)
 
 
+def add_topic_follows(scene: Scene, count: int) -> None:
+    """Posts in the member's space and, elsewhere, on topics the member follows."""
+    elsewhere = do_create_space(f"Topics {scene.n}", acting_user=scene.host)
+    for _ in range(count):
+        scene.n += 1
+        do_post_update(scene.space, acting_user=scene.other, body=f"Update {scene.n}")
+        do_ask_question(elsewhere, acting_user=scene.host, title=f"On #followed{scene.n}")
+        do_follow(acting_user=scene.member, topic=Topic.objects.get(name=f"followed{scene.n}"))
+
+
 # (name, url, factory, the most queries the page may run)
 PAGES: list[tuple[str, str, Callable[[Scene, int], None], int]] = [
     ("home", "/", add_feed_posts, 8),
     ("home via follows", "/", add_follows, 8),
+    ("home via topics", "/", add_topic_follows, 8),
     ("everything", "/?feed=all", add_feed_posts, 8),
     ("space", "/spaces/{space}/", add_feed_posts, 13),
     ("topic", "/topics/shared/", add_feed_posts, 10),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from waggle.value.actions import MAX_MINUTES_SAVED
 
@@ -15,6 +18,34 @@ Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
 ShortText = Annotated[str, Field(max_length=300)]
 LongText = Annotated[str, Field(max_length=50_000)]
 TopicNames = Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=10)]
+
+T = TypeVar("T")
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError(
+            "null_not_allowed", "Leave the field out to keep it as it is; null is not a value."
+        )
+    return value
+
+
+class _NullNotDocumented:
+    """Documents a `T | None` field as plain `T`: the None is only the left-out default."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema: Any = core_schema
+        while schema["type"] != "nullable":  # under the validators sits the `T | None`
+            schema = schema["schema"]
+        return handler(schema["schema"])
+
+
+# A field of a partial update (PATCH): left out, it is None and the endpoint drops it
+# (`exclude_unset`). An explicit null is a 422 and the OpenAPI document shows the plain type,
+# because null would read as "clear it", which these fields do not do.
+Patch = Annotated[T | None, _NullNotDocumented(), BeforeValidator(_refuse_null)]
 
 PostKind = Literal["question", "answer", "update", "lesson"]
 SpaceVisibility = Literal["open", "private", "external"]
@@ -72,15 +103,15 @@ class MeOut(PersonOut):
 class ProfileIn(Schema):
     """Fields to change; leave out what stays as it is."""
 
-    display_name: str = Field(None, max_length=150)
-    title: str = Field(None, max_length=150)
-    location: str = Field(None, max_length=150)
-    bio: str = Field(None, max_length=5000)
-    skills: TopicNames = Field(None)
-    open_to_mentoring: bool = Field(None)
-    opt_out_harvest: bool = Field(None)
-    opt_out_analytics: bool = Field(None)
-    share_impact: bool = Field(None)
+    display_name: Patch[Annotated[str, Field(max_length=150)]] = None
+    title: Patch[Annotated[str, Field(max_length=150)]] = None
+    location: Patch[Annotated[str, Field(max_length=150)]] = None
+    bio: Patch[Annotated[str, Field(max_length=5000)]] = None
+    skills: Patch[TopicNames] = None
+    open_to_mentoring: Patch[bool] = None
+    opt_out_harvest: Patch[bool] = None
+    opt_out_analytics: Patch[bool] = None
+    share_impact: Patch[bool] = None
 
 
 # Spaces -------------------------------------------------------------------------------------
@@ -190,12 +221,12 @@ class LessonIn(Schema):
 class PostPatch(Schema):
     """Fields to change; leave out what stays as it is."""
 
-    title: ShortText = Field(None)
-    body: LongText = Field(None)
-    tried: LongText = Field(None)
-    happened: LongText = Field(None)
-    next_time: LongText = Field(None)
-    topics: TopicNames = Field(None)
+    title: Patch[ShortText] = None
+    body: Patch[LongText] = None
+    tried: Patch[LongText] = None
+    happened: Patch[LongText] = None
+    next_time: Patch[LongText] = None
+    topics: Patch[TopicNames] = None
 
 
 class AnswerIn(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -105,7 +106,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "waggle.sqlite3",
+            "NAME": str(VAR_DIR / "waggle.sqlite3"),
             # WAL lets the web server read while the task worker writes.
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
         }
@@ -134,6 +135,7 @@ else:
 # database and `waggle serve` runs a worker beside the web server; WAGGLE_TASKS=immediate runs
 # them inline (tests, scripts).
 TASKS_MODE = os.environ.get("WAGGLE_TASKS", "database")
+TASKS: dict[str, dict[str, Any]]
 if TASKS_MODE == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 elif TASKS_MODE == "database":

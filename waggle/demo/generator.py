@@ -224,7 +224,7 @@ class _Ids:
                     self.free = [row[0] for row in cursor.fetchall()][::-1]
             return self.free.pop()
         if not self.next_local:
-            largest = self.model.objects.aggregate(m=models.Max("id"))["m"] or 0
+            largest = self.model._default_manager.aggregate(m=models.Max("id"))["m"] or 0
             self.next_local = largest + 1
         self.next_local += 1
         return self.next_local - 1
@@ -255,7 +255,8 @@ class _Writer:
             if self.use_copy:
                 self._copy(model, rows)
             else:
-                model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+                model._default_manager.bulk_create([model(**row) for row in rows],
+                                                   batch_size=1000)
         self.rows = {}
 
     @staticmethod
@@ -458,14 +459,14 @@ class _Generator:
                              extra=extra)
             filled[dept] += 1
         for dept_index, size in enumerate(sizes):
-            dept = words.DEPARTMENTS[dept_index]
+            department = words.DEPARTMENTS[dept_index]
             team_choices = teams_by_dept[dept_index]
             for k in range(filled[dept_index], size):
                 first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
                 self._add_person(
                     username_for(first, last), f"{first} {last}", dept_index,
                     team_choices[k % len(team_choices)], min(rng.paretovariate(1.5), 30.0),
-                    rng.choice(dept.titles),
+                    rng.choice(department.titles),
                 )
         self._add_person("gita", "Gita Rao", -1, None, 5.0, "Integration Lead at Acme Corp",
                          extra={"is_guest": True})

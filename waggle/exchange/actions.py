@@ -329,7 +329,8 @@ def do_comment(
             created_at=created_at or timezone.now(), source=source, external_id=external_id,
         )
         Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
-        thread = post.question if post.question_id else post
+        question = post.question
+        thread = question if question is not None else post
         Post.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
         _record_mentions(post, comment, body, acting_user, notify)
         audit.record(acting_user, "comment", comment, post_id=post.pk)

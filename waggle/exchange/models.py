@@ -57,6 +57,12 @@ class Post(models.Model):
             models.Index(fields=["kind", "-created_at"], name="post_kind_created"),
             models.Index(fields=["author", "-created_at"], name="post_author_created"),
             models.Index(fields=["question", "created_at"], name="post_question_created"),
+            # Feeds walk this newest first past answers (never feed items); `space` rides
+            # along so the visibility check needs no table read.
+            models.Index(
+                fields=["-created_at", "-id"], include=["space"],
+                condition=Q(kind__in=["question", "update", "lesson"]), name="post_feed_created",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -16,7 +16,7 @@ class PersonAdmin(UserAdmin):
     list_filter = ("is_guest", "is_staff", "is_active", "department")
     search_fields = ("username", "display_name", "email")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Profile", {"fields": ("display_name", "title", "department", "team", "location",
                                 "bio", "open_to_mentoring", "is_guest")}),
         ("Privacy choices", {"fields": ("opt_out_harvest", "opt_out_analytics")}),

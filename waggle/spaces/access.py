@@ -17,8 +17,8 @@ from waggle.core.errors import NotFound
 from waggle.spaces.models import Membership, Space
 
 
-def _member_space_ids(user: Any) -> QuerySet[Membership]:
-    return Membership.objects.filter(user_id=user.pk).values("space_id")
+def _member_space_ids(user: Any) -> QuerySet[Membership, int]:
+    return Membership.objects.filter(user_id=user.pk).values_list("space_id", flat=True)
 
 
 def visible_spaces(user: Any) -> QuerySet[Space]:

@@ -30,8 +30,11 @@ def _asked_anonymously_by(user: Any, post: Post | None, comment: Comment | None)
     """True when `user` is the hidden asker of the anonymous question this item belongs to."""
     from waggle.exchange.access import is_asker
 
-    item_post = post if post is not None else comment.post  # type: ignore[union-attr]
-    thread = item_post.question if item_post.question_id else item_post
+    if post is None:
+        assert comment is not None  # the callers pass exactly one of post and comment
+        post = comment.post
+    question = post.question
+    thread = question if question is not None else post
     return bool(thread.is_anonymous) and is_asker(user, thread)
 
 
@@ -83,7 +86,9 @@ def do_report_value(
         raise Invalid("Value reports are for what others shared with you.")
     now = created_at or timezone.now()
     with transaction.atomic():
-        item = {"post": post} if post is not None else {"comment": comment}
+        item: dict[str, Post | Comment | None] = (
+            {"post": post} if post is not None else {"comment": comment}
+        )
         report = ValueReport.objects.select_for_update().filter(
             reporter=acting_user, **item
         ).first()

@@ -3,6 +3,10 @@
 A thread is a question with its answers, or an update or lesson on its own; every post in it
 has comments, and every post and comment has a value summary, the viewer's own value report,
 kudos, and the forms the viewer may use on it.
+
+The per-item forms (value, kudos, comment) are written as plain HTML by the templates from
+what is attached here; a Django form is attached to an item only when a submission came back
+with errors, so the page shows the person's input and the messages next to the fields.
 """
 
 from __future__ import annotations
@@ -13,17 +17,40 @@ from typing import Any
 
 from django.db.models import Q
 
-from waggle.exchange.access import (
-    can_accept_answer,
-    can_edit_post,
-    visible_comments,
-    visible_posts,
-)
+from waggle.exchange.access import can_accept_answer, can_edit_post
 from waggle.exchange.models import Comment, Post
+from waggle.people.models import User
 from waggle.spaces.access import can_post_in
-from waggle.value.access import visible_kudos
 from waggle.value.impact import item_value_summaries, own_reports
-from waggle.web.forms import AnswerForm, CommentForm, KudosForm, ValueForm
+from waggle.value.models import Kudos
+from waggle.web.forms import AnswerForm, KudosForm, ValueForm
+
+# What the templates show of a person (name, link, title): the rest of the row stays unread.
+PERSON_SHOWN = ("username", "display_name", "first_name", "last_name", "title")
+PERSON_UNREAD = tuple(
+    f.name for f in User._meta.concrete_fields if f.name not in {"id", *PERSON_SHOWN}
+)
+
+
+def _unread(relation: str) -> list[str]:
+    return [f"{relation}__{name}" for name in PERSON_UNREAD]
+
+
+@dataclass(frozen=True)
+class FormLimits:
+    """The bounds the plain-HTML forms carry, read from the form classes so they agree."""
+
+    # Text, not numbers: a template renders a number through the locale machinery, and these
+    # are written dozens of times per page. (name, label, position) for each kind.
+    value_kinds: tuple[tuple[str, str, str], ...] = tuple(
+        (name, label, str(i)) for i, (name, label) in enumerate(ValueForm.KIND_CHOICES)
+    )
+    max_minutes_saved: str = str(ValueForm.base_fields["minutes_saved"].max_value)  # type: ignore[attr-defined]
+    note_max_length: str = str(ValueForm.base_fields["note"].max_length)  # type: ignore[attr-defined]
+    kudos_max_length: str = str(KudosForm.base_fields["message"].max_length)  # type: ignore[attr-defined]
+
+
+FORM_LIMITS = FormLimits()
 
 
 @dataclass
@@ -34,6 +61,7 @@ class Thread:
     can_accept: bool = False
     can_edit: bool = False
     answer_form: AnswerForm | None = None
+    limits: FormLimits = FORM_LIMITS
 
     @property
     def items(self) -> list[Post]:
@@ -50,41 +78,38 @@ class Thread:
         return None
 
 
-def _value_form(prefix: str, report: Any) -> ValueForm:
-    initial: dict[str, Any] = {}
-    if report is not None:
-        initial = {
-            "kinds": [name for name, _ in ValueForm.KIND_CHOICES if getattr(report, name)],
-            "minutes_saved": report.minutes_saved,
-            "note": report.note,
-        }
-    return ValueForm(initial=initial, auto_id=f"id_{prefix}_%s")
-
-
 def _decorate(item: Any, kind: str, viewer: Any, summaries: Any, mine: Any, kudos: Any) -> None:
     """Attach what the templates need to one post or comment."""
     key = (kind, item.pk)
-    prefix = f"{kind}{item.pk}"
     item.item_kind = kind
+    item.form_key = f"{kind}{item.pk}"  # the forms' element ids: id_post12_note, ...
     item.value_summary = summaries.get(key)
     item.my_report = mine.get(key)
+    # The viewer's report fills the value form in when they change it.
+    item.my_kinds = (
+        [name for name, _ in ValueForm.KIND_CHOICES if getattr(item.my_report, name)]
+        if item.my_report is not None else []
+    )
     item.kudos_list = kudos.get(key, [])
     # Nobody reports value on, or thanks, their own contribution; anonymous items have nobody
     # to thank.
     item.is_own = item.author_id is not None and item.author_id == viewer.pk
-    item.value_form = _value_form(prefix, item.my_report)
-    item.kudos_form = KudosForm(auto_id=f"id_{prefix}_kudos_%s")
     updated = getattr(item, "updated_at", None)
     item.is_edited = updated is not None and (updated - item.created_at).total_seconds() > 60
 
 
 def build_thread(viewer: Any, post: Post) -> Thread:
-    """The thread of `post` (a question, update or lesson the viewer may see)."""
+    """The thread of `post` (a question, update or lesson the viewer may see).
+
+    The caller read `post` through `access_post`; its answers and comments are in the same
+    space, so everything below is read by the thread's ids without going through the gate
+    again.
+    """
     thread = Thread(post=post)
     if post.kind == Post.Kind.QUESTION:
         answers = list(
-            visible_posts(viewer).filter(question_id=post.pk).select_related("author")
-            .order_by("created_at", "id")
+            Post.objects.filter(question_id=post.pk).select_related("author")
+            .defer(*_unread("author")).order_by("created_at", "id")
         )
         # The accepted answer comes first; the others stay in the order they were given.
         answers.sort(key=lambda a: a.pk != post.accepted_answer_id)
@@ -94,8 +119,8 @@ def build_thread(viewer: Any, post: Post) -> Thread:
 
     comments_by_post: dict[int, list[Comment]] = defaultdict(list)
     for comment in (
-        visible_comments(viewer).filter(post_id__in=post_ids).select_related("author")
-        .order_by("created_at", "id")
+        Comment.objects.filter(post_id__in=post_ids).select_related("author")
+        .defer(*_unread("author")).order_by("created_at", "id")
     ):
         comments_by_post[comment.post_id].append(comment)
     comment_ids = [c.pk for cs in comments_by_post.values() for c in cs]
@@ -104,10 +129,8 @@ def build_thread(viewer: Any, post: Post) -> Thread:
     mine = own_reports(viewer, post_ids=post_ids, comment_ids=comment_ids)
     kudos: dict[tuple[str, int], list[Any]] = defaultdict(list)
     for k in (
-        visible_kudos(viewer)
-        .filter(Q(post_id__in=post_ids) | Q(comment_id__in=comment_ids))
-        .select_related("giver")
-        .order_by("created_at", "id")
+        Kudos.objects.filter(Q(post_id__in=post_ids) | Q(comment_id__in=comment_ids))
+        .select_related("giver").defer(*_unread("giver")).order_by("created_at", "id")
     ):
         kudos[("post", k.post_id) if k.post_id else ("comment", k.comment_id)].append(k)
 
@@ -119,7 +142,6 @@ def build_thread(viewer: Any, post: Post) -> Thread:
     for item in items:
         _decorate(item, "post", viewer, summaries, mine, kudos)
         item.comment_list = comments_by_post.get(item.pk, [])  # type: ignore[attr-defined]
-        item.comment_form = CommentForm(auto_id=f"id_post{item.pk}_comment_%s")  # type: ignore[attr-defined]
         item.is_accepted = item.pk == post.accepted_answer_id  # type: ignore[attr-defined]
         # An answer's author edits it; checked without a query since answers have authors.
         item.can_edit = (  # type: ignore[attr-defined]

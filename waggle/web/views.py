@@ -34,7 +34,14 @@ from waggle.exchange.actions import (
     do_post_update,
     do_unfollow,
 )
-from waggle.exchange.feeds import FEED_ORDER, home_feed, person_feed, space_feed, topic_feed
+from waggle.exchange.feeds import (
+    FEED_ORDER,
+    feed_sources,
+    home_feed,
+    person_feed,
+    space_feed,
+    topic_feed,
+)
 from waggle.exchange.models import Comment, Follow, Post
 from waggle.notify.actions import do_mark_notifications_read
 from waggle.notify.models import Notification
@@ -97,14 +104,12 @@ def _back(request: HttpRequest, default: str) -> str:
 @page()
 def home(request: HttpRequest) -> HttpResponse:
     everything = request.GET.get("feed") == "all"
-    feed = keyset_page(home_feed(request.user, everything=everything), FEED_ORDER, request.GET)
-    my_spaces = list(
-        visible_spaces(request.user)
-        .filter(id__in=Membership.objects.filter(user_id=request.user.pk).values("space_id"))
-        .order_by("name")[:15]
-    )
+    # The feed's sources include the viewer's spaces, which the page lists beside it.
+    sources = feed_sources(request.user)
+    feed = keyset_page(home_feed(request.user, everything=everything, sources=sources),
+                       FEED_ORDER, request.GET)
     return render(request, "web/home.html", {
-        "page": feed, "everything": everything, "my_spaces": my_spaces,
+        "page": feed, "everything": everything, "my_spaces": sources.member_spaces[:15],
     })
 
 

@@ -24,8 +24,7 @@ def list_tokens(request: HttpRequest) -> QuerySet[AccessToken]:
 @router.post("/tokens", response={201: TokenCreated}, summary="Create a token")
 def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     token, secret = do_create_access_token(acting_user=viewer(request), name=payload.name)
-    token.token = secret
-    return Status(201, token)
+    return Status(201, TokenCreated(**TokenOut.model_validate(token).model_dump(), token=secret))
 
 
 @router.delete("/tokens/{prefix}", response={204: None}, summary="Revoke a token")

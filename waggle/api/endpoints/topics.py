@@ -1,7 +1,5 @@
 """Topics: the #tags that connect posts; their posts are at `/api/posts?topic=NAME`."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -32,8 +30,8 @@ def list_topics(request: HttpRequest, filters: Query[TopicFilters]) -> QuerySet[
 
 
 @router.get("/topics/{name}", response=TopicDetail, summary="A topic")
-def get_topic(request: HttpRequest, name: str) -> Any:
+def get_topic(request: HttpRequest, name: str) -> TopicDetail:
     user = viewer(request)
     topic = access_topic(user, name)
-    topic.following = Follow.objects.filter(follower_id=user.pk, topic=topic).exists()
-    return topic
+    following = Follow.objects.filter(follower_id=user.pk, topic=topic).exists()
+    return TopicDetail(**TopicOut.model_validate(topic).model_dump(), following=following)
