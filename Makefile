@@ -39,6 +39,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check waggle tests bench
+	$(BIN)/mypy waggle
 
 bench: install-dev
 	$(BIN)/python bench/bench_pages.py

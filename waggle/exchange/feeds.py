@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, Field, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from waggle.exchange.access import visible_posts
@@ -46,7 +46,7 @@ def _feed(posts: QuerySet[Post]) -> QuerySet[Post]:
 class FeedSources:
     """What a person's home feed reads: spaces (through the gate), people and topics."""
 
-    spaces: list[Space] = field(default_factory=list)  # visible; joined or followed; by name
+    spaces: Sequence[Space] = field(default_factory=list)  # visible; joined or followed; by name
     member_space_ids: frozenset[int] = frozenset()
     person_ids: list[int] = field(default_factory=list)  # followed people
     topic_ids: list[int] = field(default_factory=list)  # followed topics
@@ -83,10 +83,17 @@ def feed_sources(viewer: Any) -> FeedSources:
     found = list(spaces)
     return FeedSources(
         spaces=found,
-        member_space_ids=frozenset(space.pk for space in found if space.is_member),  # type: ignore[attr-defined]
+        member_space_ids=frozenset(space.pk for space in found if space.is_member),
         person_ids=sorted(person for person, _, _ in followed if person is not None),
         topic_ids=sorted(topic for _, _, topic in followed if topic is not None),
     )
+
+
+def _column(name: str) -> str:
+    """The database column of one of the post fields a feed is ordered by."""
+    post_field = Post._meta.get_field(name)
+    assert isinstance(post_field, Field) and post_field.column, f"cannot order by {name!r}"
+    return post_field.column
 
 
 class MergedFeed:
@@ -167,7 +174,7 @@ class MergedFeed:
         quote = connection.ops.quote_name
         keys = [(name.lstrip("-"), name.startswith("-")) for name in self.ordering]
         fields = [name for name, _ in keys] + ([] if "id" in dict(keys) else ["id"])
-        column = {name: quote(Post._meta.get_field(name).column) for name in fields}
+        column = {name: quote(_column(name)) for name in fields}
         columns = ", ".join(column.values())
         parts: list[str] = []
         params: list[Any] = []

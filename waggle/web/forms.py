@@ -48,7 +48,8 @@ class TopicsField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        return split_names(super().to_python(value))
+        # CharField gives its `empty_value` ("" here, never None) for an empty field.
+        return split_names(super().to_python(value) or "")
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, (list, tuple)):

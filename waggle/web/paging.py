@@ -11,17 +11,32 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q
 from django.http import QueryDict
 
 T = TypeVar("T", bound=Model)
+T_co = TypeVar("T_co", bound=Model, covariant=True)
 PAGE_SIZE = 20
 MAX_CURSOR_CHARS = 1000
+
+
+class Pageable(Protocol[T_co]):
+    """What `keyset_page` reads: a QuerySet, or anything offering the same few methods
+    (the home feed's `MergedFeed`)."""
+
+    @property
+    def model(self) -> type[Model]: ...
+
+    def filter(self, *args: Any, **kwargs: Any) -> Self: ...
+
+    def order_by(self, *field_names: str) -> Self: ...
+
+    def __getitem__(self, window: slice) -> Iterable[T_co]: ...
 
 
 @dataclass
@@ -72,7 +87,10 @@ def _decode(model: type[Model], fields: list[str], cursor: str | None) -> list[A
         if isinstance(value, int) and not -(2**63) < value < 2**63:
             return None
         try:
-            cleaned.append(model._meta.get_field(name).to_python(value))
+            field = model._meta.get_field(name)
+            # Orderings name the model's own columns, never a reverse relation.
+            assert isinstance(field, Field), f"cannot page by {name!r}"
+            cleaned.append(field.to_python(value))
         except (ValidationError, FieldDoesNotExist, ValueError, TypeError):
             return None
     return cleaned
@@ -99,7 +117,7 @@ def _beyond(keys: list[tuple[str, bool]], values: list[Any], forward: bool) -> Q
 
 
 def keyset_page(
-    queryset: QuerySet[T],
+    queryset: Pageable[T],
     ordering: Sequence[str],
     params: QueryDict,
     *,

@@ -74,7 +74,7 @@ class Thread:
         for item in self.items:
             for comment in item.comment_list:  # type: ignore[attr-defined]
                 if comment.pk == comment_id:
-                    return comment  # type: ignore[no-any-return]
+                    return comment
         return None
 
 
@@ -132,7 +132,11 @@ def build_thread(viewer: Any, post: Post) -> Thread:
         Kudos.objects.filter(Q(post_id__in=post_ids) | Q(comment_id__in=comment_ids))
         .select_related("giver").defer(*_unread("giver")).order_by("created_at", "id")
     ):
-        kudos[("post", k.post_id) if k.post_id else ("comment", k.comment_id)].append(k)
+        if k.post_id is not None:
+            kudos[("post", k.post_id)].append(k)
+        else:  # a check constraint: kudos are for exactly one post or comment
+            assert k.comment_id is not None
+            kudos[("comment", k.comment_id)].append(k)
 
     thread.can_post = can_post_in(viewer, post.space)
     thread.can_accept = post.kind == Post.Kind.QUESTION and can_accept_answer(viewer, post)

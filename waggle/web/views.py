@@ -78,6 +78,13 @@ class LogoutView(auth_views.LogoutView):
     """POST only (Django's rule): a link or a prefetch can never sign someone out."""
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The person signed in, for views behind `page()` (which sends anyone else to log in)."""
+    user = request.user
+    assert isinstance(user, User), "page() lets only signed-in people through"
+    return user
+
+
 def _htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
@@ -134,7 +141,7 @@ def space_list(request: HttpRequest) -> HttpResponse:
     spaces = visible_spaces(request.user)
     if mine:
         spaces = spaces.filter(
-            id__in=Membership.objects.filter(user_id=request.user.pk).values("space_id")
+            id__in=Membership.objects.filter(user_id=_signed_in(request).pk).values("space_id")
         )
     if query:
         spaces = spaces.filter(Q(name__icontains=query) | Q(description__icontains=query))
@@ -636,7 +643,7 @@ def person_detail(request: HttpRequest, username: str) -> HttpResponse:
 
 @page(GET_POST)
 def me(request: HttpRequest) -> HttpResponse:
-    person = request.user
+    person = _signed_in(request)
     initial = {
         name: getattr(person, name) for name in (
             "display_name", "title", "department", "team", "location", "bio",
@@ -679,7 +686,7 @@ def me_tokens(request: HttpRequest) -> HttpResponse:
                 form = forms.TokenForm()
         else:
             status = 400
-    tokens = AccessToken.objects.filter(user_id=request.user.pk).order_by(
+    tokens = AccessToken.objects.filter(user_id=_signed_in(request).pk).order_by(
         "revoked_at", "-created_at"
     )
     return render(request, "web/people/tokens.html",
@@ -688,7 +695,7 @@ def me_tokens(request: HttpRequest) -> HttpResponse:
 
 @page(POST)
 def me_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = AccessToken.objects.filter(pk=token_id, user_id=request.user.pk).first()
+    token = AccessToken.objects.filter(pk=token_id, user_id=_signed_in(request).pk).first()
     if token is None:
         raise NotFound("No such token.")
     do_revoke_access_token(token, acting_user=request.user)

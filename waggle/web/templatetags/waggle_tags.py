@@ -90,12 +90,12 @@ def unread_notifications(user: Any) -> int:
 @register.simple_tag(takes_context=True)
 def page_link(context: Any, page: Any, direction: str) -> str | None:
     """The URL of the older ("after") or newer ("before") page, keeping the filters."""
-    return page.link(context["request"].GET, direction)  # type: ignore[no-any-return]
+    return page.link(context["request"].GET, direction)
 
 
 @register.simple_tag(takes_context=True)
 def first_page_link(context: Any, page: Any) -> str:
-    return page.first_link(context["request"].GET)  # type: ignore[no-any-return]
+    return page.first_link(context["request"].GET)
 
 
 @register.filter
