@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.conftest import client_for, make_person
 from waggle.api.actions import do_create_access_token, do_revoke_access_token
@@ -22,7 +23,7 @@ from waggle.exchange.actions import (
     do_post_lesson,
     do_post_update,
 )
-from waggle.exchange.models import Post
+from waggle.exchange.models import Post, PostLink
 from waggle.notify.models import Notification
 from waggle.people.actions import do_update_profile
 from waggle.people.models import User
@@ -73,7 +74,8 @@ def add_feed_posts(scene: Scene, count: int) -> None:
 
 def add_answers(scene: Scene, count: int) -> None:
     """Answers to the scene's question, each with comments, value reports and kudos; the
-    viewer (the member) reported value on some and their own comments are among them."""
+    viewer (the member) reported value on some and their own comments are among them. Each
+    answer comes with a linked question (duplicate either way, or related)."""
     for i in range(count):
         helper = scene.person()
         answer = do_answer_question(scene.question, acting_user=helper, body=f"Answer {i}")
@@ -87,6 +89,11 @@ def add_answers(scene: Scene, count: int) -> None:
             do_report_value(acting_user=scene.member, post=answer, saved_time=True)
         if i == 0:
             do_accept_answer(scene.question, answer, acting_user=scene.member)
+        # Links come from imports only (no action makes one), so they are written directly.
+        linked = do_ask_question(scene.space, acting_user=helper, title=f"Linked {i}")
+        source, target = (linked, scene.question) if i % 2 else (scene.question, linked)
+        PostLink.objects.create(post=source, target=target, created_at=timezone.now(),
+                                kind=PostLink.Kind.DUPLICATE if i % 3 else PostLink.Kind.RELATED)
     do_comment(scene.question, acting_user=scene.other, body="On the question")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, TypeVar
 
+from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import BeforeValidator, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -195,6 +196,38 @@ class PostOut(PostRef):
     @staticmethod
     def resolve_topics(obj: Any) -> list[str]:
         return [t.name for t in obj.topics.all()]
+
+
+class LinkedPostOut(Schema):
+    id: int
+    kind: PostKind
+    title: str = Field(description="An answer shows its question's title.")
+    url: str = Field(description="The post's page in the web app (a path on this server).")
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        url = reverse("web:post", args=[obj.thread_id])
+        return f"{url}#post-{obj.id}" if obj.question_id else url
+
+
+class PostLinkOut(Schema):
+    kind: Literal["duplicate_of", "duplicated_by", "related"] = Field(
+        description="duplicate_of: this post duplicates `post`; duplicated_by: `post` "
+        "duplicates this one; related: either way."
+    )
+    post: LinkedPostOut
+
+
+class PostDetail(PostOut):
+    """A post with its links to posts you may see (newest first, at most 10 of each kind)."""
+
+    links: list[PostLinkOut]
+
+    @staticmethod
+    def resolve_links(obj: Any) -> list[Any]:
+        # `Post.links` is the related manager of outgoing links; the endpoint attaches the
+        # links read through the gate, both directions, as `shown_links`.
+        return list(obj.shown_links)
 
 
 class QuestionIn(Schema):

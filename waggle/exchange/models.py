@@ -110,6 +110,34 @@ class Comment(models.Model):
         return f"Comment #{self.pk} on {self.post_id}"
 
 
+class PostLink(models.Model):
+    """`post` duplicates, or is related to, `target` (from an archive or marked by people)."""
+
+    class Kind(models.TextChoices):
+        DUPLICATE = "duplicate", "Duplicate of"
+        RELATED = "related", "Related"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="links")
+    target = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="linked_from")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField()
+    source = models.CharField(max_length=40, blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "target", "kind"], name="postlink_unique"),
+            models.UniqueConstraint(
+                fields=["source", "external_id"], condition=~Q(source=""),
+                name="postlink_unique_provenance",
+            ),
+            models.CheckConstraint(condition=~Q(post=models.F("target")), name="postlink_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.kind} {self.target_id}"
+
+
 class Mention(models.Model):
     """An @mention of a person in a post or a comment."""
 

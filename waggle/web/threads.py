@@ -2,7 +2,8 @@
 
 A thread is a question with its answers, or an update or lesson on its own; every post in it
 has comments, and every post and comment has a value summary, the viewer's own value report,
-kudos, and the forms the viewer may use on it.
+kudos, and the forms the viewer may use on it. The thread's post also has its links (duplicate
+of, duplicates, related posts), read through the gate by `exchange.links`.
 
 The per-item forms (value, kudos, comment) are written as plain HTML by the templates from
 what is attached here; a Django form is attached to an item only when a submission came back
@@ -18,6 +19,7 @@ from typing import Any
 from django.db.models import Q
 
 from waggle.exchange.access import can_accept_answer, can_edit_post
+from waggle.exchange.links import PostLinks, linked_posts
 from waggle.exchange.models import Comment, Post
 from waggle.people.models import User
 from waggle.spaces.access import can_post_in
@@ -61,6 +63,8 @@ class Thread:
     can_accept: bool = False
     can_edit: bool = False
     answer_form: AnswerForm | None = None
+    # Duplicate of, duplicates and related posts, each one the viewer may see.
+    links: PostLinks = field(default_factory=PostLinks)
     limits: FormLimits = FORM_LIMITS
 
     @property
@@ -138,6 +142,7 @@ def build_thread(viewer: Any, post: Post) -> Thread:
             assert k.comment_id is not None
             kudos[("comment", k.comment_id)].append(k)
 
+    thread.links = linked_posts(viewer, post)
     thread.can_post = can_post_in(viewer, post.space)
     thread.can_accept = post.kind == Post.Kind.QUESTION and can_accept_answer(viewer, post)
     thread.can_edit = can_edit_post(viewer, post)

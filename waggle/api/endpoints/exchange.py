@@ -15,6 +15,7 @@ from waggle.api.schemas import (
     CommentIn,
     CommentOut,
     LessonIn,
+    PostDetail,
     PostKind,
     PostOut,
     PostPatch,
@@ -32,6 +33,7 @@ from waggle.exchange.actions import (
     do_post_lesson,
     do_post_update,
 )
+from waggle.exchange.links import linked_posts
 from waggle.exchange.models import Comment, Post
 from waggle.spaces.access import access_space
 
@@ -120,10 +122,12 @@ def share_lesson(request: HttpRequest, slug: str, payload: LessonIn) -> Status:
     return Status(201, _post_out(user, post.pk))
 
 
-@router.get("/posts/{post_id}", response=PostOut, summary="A post")
+@router.get("/posts/{post_id}", response=PostDetail, summary="A post, with its links")
 def get_post(request: HttpRequest, post_id: int) -> Any:
     user = viewer(request)
-    return _post_out(user, access_post(user, post_id).pk)
+    post = _post_out(user, access_post(user, post_id).pk)
+    post.shown_links = linked_posts(user, post).as_list()  # type: ignore[attr-defined]
+    return post
 
 
 @router.patch("/posts/{post_id}", response=PostOut, summary="Edit your post")
