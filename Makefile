@@ -7,6 +7,9 @@ BIN     = $(VENV)/bin
 WAGGLE  = $(BIN)/waggle
 DEMO_PEOPLE ?= 300
 DEMO_SEED   ?= 7
+# A real archive instead of the generated organization, e.g.
+#   make demo DEMO_FROM="--from-slack path/to/export.zip"
+DEMO_FROM   ?=
 
 .PHONY: demo test install install-dev serve lint bench clean
 
@@ -23,7 +26,9 @@ install-dev: $(BIN)/python
 
 demo: install
 	$(WAGGLE) migrate --verbosity 0
-	@if $(WAGGLE) shell -c 'import sys; from waggle.exchange.models import Post; sys.exit(0 if Post.objects.exists() else 1)'; then \
+	@if [ -n '$(DEMO_FROM)' ]; then \
+		$(WAGGLE) demo $(DEMO_FROM); \
+	elif $(WAGGLE) shell -c 'import sys; from waggle.exchange.models import Post; sys.exit(0 if Post.objects.exists() else 1)'; then \
 		echo "The database already holds an organization; not generating another (make clean to start over)."; \
 	else \
 		$(WAGGLE) demo --people $(DEMO_PEOPLE) --seed $(DEMO_SEED); \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -32,6 +33,13 @@ class Command(BaseCommand):
                             help="generate even though the database already holds posts, "
                                  "adding a second organization beside them")
         parser.add_argument("--quiet", action="store_true", help="no progress bars")
+        archive = parser.add_mutually_exclusive_group()
+        archive.add_argument("--from-stackexchange", metavar="DIR",
+                             help="start the demo on a Stack Exchange dump instead")
+        archive.add_argument("--from-slack", metavar="PATH",
+                             help="start the demo on a Slack export (zip or folder) instead")
+        archive.add_argument("--from-mbox", metavar="PATH", nargs="+",
+                             help="start the demo on mbox files or maildir folders instead")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         executor = MigrationExecutor(connection)
@@ -39,6 +47,10 @@ class Command(BaseCommand):
             if not opts["quiet"]:
                 self.stdout.write("Migrating the database first ...")
             call_command("migrate", interactive=False, verbosity=0)
+        for kind in ("stackexchange", "slack", "mbox"):
+            if opts[f"from_{kind}"]:
+                self._from_archive(kind, opts[f"from_{kind}"], quiet=opts["quiet"])
+                return
         try:
             summary = do_generate_demo_organization(
                 people=opts["people"], seed=opts["seed"], spaces=opts["spaces"],
@@ -68,3 +80,28 @@ class Command(BaseCommand):
             f"Password for every demo account: {DEMO_PASSWORD}  (a demo password: never use "
             "these accounts on a real installation)"
         )
+
+    def _from_archive(self, kind: str, paths: str | list[str], *, quiet: bool) -> None:
+        """Import a real archive (idempotent: a second demo on it imports nothing twice)."""
+        from waggle.demo.archive import do_open_demo_logins
+        from waggle.harvest.records import HarvestError
+        from waggle.harvest.runner import run_import
+        from waggle.harvest.sources import open_source
+
+        paths = [paths] if isinstance(paths, str) else paths
+        source = open_source(kind, paths)
+        try:
+            summary = run_import(source, progress=not quiet and sys.stderr.isatty(),
+                                 description=" ".join(paths), stream=sys.stderr)
+        except HarvestError as exc:
+            raise CommandError(f"Could not import the archive: {exc}") from None
+        for line in summary.lines():
+            self.stdout.write(line)
+        logins = do_open_demo_logins(kind)
+        if not logins:
+            raise CommandError("The archive holds nobody who asked, answered or shared anything.")
+        self.stdout.write("\nLog in at http://127.0.0.1:8000/ (run `waggle serve`) as one of the "
+                          "archive's own people:")
+        for username, why in logins.items():
+            self.stdout.write(f"  {username}  ({why})")
+        self.stdout.write(f"Password for these demo logins: {DEMO_PASSWORD}")
