@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "waggle.value",
     "waggle.notify",
     "waggle.harvest",
+    "waggle.search",
     "waggle.api",
     "waggle.web",
 ]

@@ -70,6 +70,7 @@ from waggle.core.models import AuditEntry
 from waggle.exchange.actions import _lesson_markdown
 from waggle.exchange.models import Comment, Follow, Post
 from waggle.people.models import Department, Team, User
+from waggle.search.index import index_posts_after
 from waggle.spaces.models import Membership, Space
 from waggle.topics.models import Topic
 from waggle.value.models import Kudos, ValueReport
@@ -182,7 +183,10 @@ def do_generate_demo_organization(
         people=people, seed=seed, spaces=spaces, posts=posts, progress=progress,
         now=now or timezone.now(), batch_posts=batch_posts,
     )
+    last_before = Post.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     summary = generator.run()
+    # The generator writes rows in bulk, past the actions: index what it added in bulk too.
+    index_posts_after(last_before)
     summary.seconds = round(time.monotonic() - started, 2)
     with transaction.atomic():
         audit.record(acting_user, "generate_demo_organization", None, seed=seed,

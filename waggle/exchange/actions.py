@@ -18,6 +18,7 @@ from waggle.exchange.access import can_accept_answer, can_edit_post
 from waggle.exchange.models import Comment, Follow, Mention, Post
 from waggle.notify.actions import notify_on_commit
 from waggle.people.models import User
+from waggle.search.index import index_comments, index_posts
 from waggle.spaces.access import can_post_in, visible_spaces
 from waggle.spaces.models import Membership, Space
 from waggle.topics.actions import ensure_topics
@@ -142,6 +143,7 @@ def do_ask_question(
         )
         _set_topics(post, topics, [title, body])
         _record_mentions(post, None, body, None if anonymous else acting_user, notify)
+        index_posts([post.pk])
         audit.record(acting_user, "ask_question", post, anonymous=anonymous)
     return post
 
@@ -173,6 +175,7 @@ def do_answer_question(
         question.refresh_from_db(fields=["answer_count", "last_activity_at"])
         # The mention is in the answer: record it there (and do not repeat the question's).
         _record_mentions(answer, None, body, acting_user, notify)
+        index_posts([answer.pk])
         audit.record(acting_user, "answer_question", answer, question_id=question.pk)
         if notify:
             from waggle.exchange.access import asker_id
@@ -230,6 +233,7 @@ def do_post_update(
         )
         _set_topics(post, topics, [title, body])
         _record_mentions(post, None, body, acting_user, notify)
+        index_posts([post.pk])
         audit.record(acting_user, "post_update", post)
     return post
 
@@ -263,6 +267,7 @@ def do_post_lesson(
         )
         _set_topics(post, topics, [title, markdown])
         _record_mentions(post, None, markdown, acting_user, notify)
+        index_posts([post.pk])
         audit.record(acting_user, "post_lesson", post)
     return post
 
@@ -306,6 +311,7 @@ def do_edit_post(
         if post.kind != Post.Kind.ANSWER:
             current = [t.name for t in post.topics.all()] if topics is None else list(topics)
             _set_topics(post, current, [post.title, post.body])
+        index_posts([post.pk])
         audit.record(acting_user, "edit_post", post)
     return post
 
@@ -333,6 +339,7 @@ def do_comment(
         thread = question if question is not None else post
         Post.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
         _record_mentions(post, comment, body, acting_user, notify)
+        index_comments([comment.pk])
         audit.record(acting_user, "comment", comment, post_id=post.pk)
         if notify:
             from waggle.exchange.access import asker_id

@@ -39,6 +39,7 @@ from waggle.harvest.records import (
     placeholders,
 )
 from waggle.people.models import User
+from waggle.search.index import index_comments, index_posts
 from waggle.spaces.actions import _unique_slug
 from waggle.spaces.models import Membership, Space
 from waggle.topics.actions import MAX_TOPICS_PER_ITEM, clean_topic_names, ensure_topics
@@ -146,6 +147,8 @@ class _BatchWriter:
         self.spaces: dict[str, Space] = {}
         self.posts: dict[str, tuple[int, int, int | None] | None] = {}  # key->(id, space, author)
         self.touched: set[int] = set()
+        self.to_index: set[int] = set()  # posts written (their search entries follow)
+        self.comments_to_index: set[int] = set()
         self.members: set[tuple[int, int]] = set()
         self.now = timezone.now()
 
@@ -170,6 +173,8 @@ class _BatchWriter:
         ]
         self._write_accepts(accepts)
         self._refresh_counters()
+        index_posts(self.to_index)
+        index_comments(self.comments_to_index)
         Membership.objects.bulk_create(
             [Membership(space_id=s, user_id=u) for s, u in sorted(self.members)],
             ignore_conflicts=True,
@@ -433,6 +438,7 @@ class _BatchWriter:
                 self.posts[r.key] = (post.pk, post.space_id, post.author_id)
                 self.result.created[r.kind] += 1
                 self.touched.add(post.pk)
+                self.to_index.add(post.pk)
                 if post.question_id:
                     self.touched.add(post.question_id)
                 if post.author_id:
@@ -445,6 +451,7 @@ class _BatchWriter:
             )
             for _, post, _, _ in changed:
                 self.touched.add(post.pk)
+                self.to_index.add(post.pk)
         self._set_topics([(p, t) for _, p, t in new], replace=False)
         self._set_topics([(p, t) for _, p, t, _ in changed], replace=True)
         self._mention([(p, None, p.body) for _, p, _ in new], replace=False)
@@ -550,6 +557,7 @@ class _BatchWriter:
             Comment.objects.bulk_create(new, batch_size=500)
             self._pks_after_bulk(new, Comment)
             self.result.created["comment"] += len(new)
+        self.comments_to_index.update(c.pk for c in [*new, *changed])
         if changed:
             Comment.objects.bulk_update(
                 changed, ["post", "author", "body", "body_html", "created_at"], batch_size=500

@@ -1,0 +1,330 @@
+"""Search over everything a person may see: the query language, filters, ranking and snippets.
+
+The visibility gate is part of the one SQL query that matches, ranks, counts and pages, so
+every count and page is right for the viewer (nothing is filtered out after the database
+answered). The engine is the database's own: SQLite FTS5 (bm25) or PostgreSQL full text
+(tsvector, ts_rank_cd).
+
+Query language (what people type into search boxes): words are all required; "a phrase" in
+quotes; `OR` between two words or phrases; `-word` leaves out what contains it. Anything else
+is taken as a word, so no input is a syntax error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.safestring import SafeString, mark_safe
+
+from waggle.exchange.models import Post
+from waggle.search.models import SearchEntry
+from waggle.spaces.access import visible_spaces
+
+# Markers the engines put around matched words; replaced by <mark> after escaping the text.
+START, STOP = "\x02", "\x03"
+TITLE_WEIGHT = 3.0  # a word in a title counts three times one in a body (SQLite bm25)
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """`groups`: each a list of alternatives (OR), all groups required (AND); an alternative
+    is a tuple of words (a phrase, or one word). `excluded`: phrases that must not appear."""
+
+    groups: tuple[tuple[tuple[str, ...], ...], ...]
+    excluded: tuple[tuple[str, ...], ...]
+    prefix_last: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    def words(self) -> list[str]:
+        return [w for group in self.groups for alt in group for w in alt]
+
+
+def parse_query(text: str, *, prefix_last: bool = False) -> ParsedQuery:
+    """Read what a person typed. `prefix_last`: the last word may be unfinished (as-you-type)."""
+    groups: list[list[tuple[str, ...]]] = []
+    excluded: list[tuple[str, ...]] = []
+    join_next = False
+    last_quoted = False
+    for match in _TOKEN.finditer(text or ""):
+        negate, quoted, bare = match.group(1), match.group(2), match.group(3)
+        if bare == "OR":
+            join_next = bool(groups)
+            continue
+        if bare is not None and bare.startswith("-") and len(bare) > 1:
+            negate, bare = "-", bare[1:]
+        words = tuple(w.casefold() for w in _WORD.findall(quoted if quoted is not None else bare))
+        if not words:
+            continue
+        if negate:
+            excluded.append(words)
+            join_next = False
+            continue
+        last_quoted = quoted is not None
+        if join_next:
+            groups[-1].append(words)
+        else:
+            groups.append([words])
+        join_next = False
+    return ParsedQuery(
+        groups=tuple(tuple(g) for g in groups), excluded=tuple(excluded),
+        prefix_last=prefix_last and bool(groups) and not last_quoted,
+    )
+
+
+def any_of(query: ParsedQuery) -> ParsedQuery:
+    """The same words, any of them enough (for "similar questions": rank, do not require)."""
+    alternatives = tuple(alt for group in query.groups for alt in group)
+    return ParsedQuery(groups=(alternatives,) if alternatives else (), excluded=query.excluded,
+                       prefix_last=query.prefix_last)
+
+
+# --- the engines' query syntax ----------------------------------------------------------------
+
+def fts5_expression(query: ParsedQuery) -> str:
+    """The FTS5 MATCH expression: every word quoted, so nothing typed is FTS5 syntax."""
+
+    def phrase(words: tuple[str, ...], prefix: bool = False) -> str:
+        return '"' + " ".join(words) + '"' + ("*" if prefix else "")
+
+    last = (len(query.groups) - 1, len(query.groups[-1]) - 1) if query.groups else (-1, -1)
+    clauses = []
+    for g, group in enumerate(query.groups):
+        alts = [phrase(a, query.prefix_last and (g, i) == last) for i, a in enumerate(group)]
+        clauses.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
+    expression = " AND ".join(clauses)
+    for words in query.excluded:
+        expression += " NOT " + phrase(words)
+    return expression
+
+
+def tsquery_text(query: ParsedQuery) -> str:
+    """The argument of PostgreSQL's to_tsquery('waggle_english', ...): words are \\w+ only, so no
+    input is tsquery syntax."""
+
+    def phrase(words: tuple[str, ...], prefix: bool = False) -> str:
+        return "(" + " <-> ".join(words) + (":*" if prefix else "") + ")"
+
+    last = (len(query.groups) - 1, len(query.groups[-1]) - 1) if query.groups else (-1, -1)
+    clauses = []
+    for g, group in enumerate(query.groups):
+        alts = [phrase(a, query.prefix_last and (g, i) == last) for i, a in enumerate(group)]
+        clauses.append("(" + " | ".join(alts) + ")")
+    text = " & ".join(clauses)
+    for words in query.excluded:
+        text += " & !" + phrase(words)
+    return text
+
+
+# --- filters and results ----------------------------------------------------------------------
+
+@dataclass
+class SearchFilters:
+    """What a search may be narrowed to. `answered`: True, only threads whose question has an
+    answer; False, only questions without one (and what is said on them)."""
+
+    space: str | None = None  # slug
+    kinds: Sequence[str] = ()
+    topic: str | None = None
+    author: str | None = None  # username
+    since: dt.date | None = None
+    until: dt.date | None = None
+    answered: bool | None = None
+
+    def apply(self, entries: QuerySet[SearchEntry]) -> QuerySet[SearchEntry]:
+        if self.space:
+            entries = entries.filter(space__slug=self.space)
+        if self.kinds:
+            entries = entries.filter(kind__in=list(self.kinds))
+        if self.topic:
+            entries = entries.filter(thread__topics__name=self.topic.lstrip("#").lower())
+        if self.author:
+            entries = entries.filter(author__username=self.author.lstrip("@"))
+        if self.since:
+            entries = entries.filter(created_at__date__gte=self.since)
+        if self.until:
+            entries = entries.filter(created_at__date__lte=self.until)
+        if self.answered is not None:
+            entries = entries.filter(thread__kind=Post.Kind.QUESTION)
+            entries = (entries.filter(thread__answer_count__gt=0) if self.answered
+                       else entries.filter(thread__answer_count=0))
+        return entries
+
+
+@dataclass
+class Hit:
+    """One result: the entry (with its post, thread, space and author loaded), the title of
+    its thread and a snippet, both HTML with the matched words in <mark>."""
+
+    entry: SearchEntry
+    title_html: SafeString
+    snippet_html: SafeString
+    score: float
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+    engine: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def engine_name() -> str:
+    return "PostgreSQL full text" if connection.vendor == "postgresql" else "SQLite FTS5"
+
+
+def visible_entries(user: Any) -> QuerySet[SearchEntry]:
+    """The entries `user` may see: those in spaces the gate lets them see."""
+    return SearchEntry.objects.filter(space__in=visible_spaces(user).values("id"))
+
+
+def matching(user: Any, query: ParsedQuery, filters: SearchFilters | None = None
+             ) -> QuerySet[SearchEntry]:
+    """The visible entries matching `query`, with a `score` (higher is better), unordered.
+
+    The match joins the engine's index in the same SQL as the gate and the filters.
+    `QuerySet.extra` is the one way Django offers to join a table it has no model for (the
+    FTS5 table) while keeping the rest of the query composable.
+    """
+    entries = visible_entries(user)
+    if filters is not None:
+        entries = filters.apply(entries)
+    if query.is_empty:
+        return entries.none()
+    table = SearchEntry._meta.db_table
+    if connection.vendor == "postgresql":
+        tsquery = "to_tsquery('waggle_english', %s)"
+        text = tsquery_text(query)
+        return entries.extra(
+            select={"score": f"ts_rank_cd({table}.document, {tsquery})"},
+            select_params=[text],
+            where=[f"{table}.document @@ {tsquery}"],
+            params=[text],
+        )
+    # bm25() is lower-is-better; negated so that both engines sort descending.
+    return entries.extra(
+        select={"score": f"-bm25(search_fts, {TITLE_WEIGHT}, 1.0)"},
+        tables=["search_fts"],
+        where=[f"search_fts.rowid = {table}.id", "search_fts MATCH %s"],
+        params=[fts5_expression(query)],
+    )
+
+
+def search(
+    user: Any,
+    text: str,
+    filters: SearchFilters | None = None,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    order: str = "relevance",
+) -> SearchResults:
+    """One page of what `user` may see that matches `text`, best first (or newest first when
+    `order` is "newest"), with the total count."""
+    results = SearchResults(query=text, page=max(1, page), per_page=per_page,
+                            engine=engine_name())
+    query = parse_query(text)
+    if query.is_empty:
+        return results
+    entries = matching(user, query, filters)
+    results.total = entries.count()
+    ordering = ("-created_at", "-id") if order == "newest" else ("-score", "-id")
+    start = (results.page - 1) * per_page
+    shown = entries.order_by(*ordering).only("id")[start:start + per_page]
+    page_rows = [(e.pk, getattr(e, "score", 0.0)) for e in shown]
+    results.hits = hits_for(page_rows, query)
+    return results
+
+
+def hits_for(rows: Sequence[tuple[int, float]], query: ParsedQuery) -> list[Hit]:
+    """The hits for these (entry id, score) rows, in this order, with titles and snippets."""
+    ids = [pk for pk, _ in rows]
+    if not ids:
+        return []
+    entries = SearchEntry.objects.select_related("post", "thread", "space", "author").in_bulk(ids)
+    marked = _marked_texts(ids, query, entries)
+    hits = []
+    for pk, score in rows:
+        entry = entries[pk]
+        title, snippet = marked.get(pk, ("", ""))
+        if not title:  # answers and comments: the title of their thread, unmarked
+            title = html.escape(str(entry.thread))
+        hits.append(Hit(entry=entry, title_html=_to_html(title), snippet_html=_to_html(snippet),
+                        score=float(score or 0.0)))
+    return hits
+
+
+_ANGLES = "\x05\x06"  # stand-ins for < and > while PostgreSQL makes headlines
+
+
+def _undisguise(text: str) -> str:
+    return text.replace(_ANGLES[0], "<").replace(_ANGLES[1], ">")
+
+
+def _to_html(marked: str) -> SafeString:
+    """Escape the text, then turn the engine's markers into <mark> elements."""
+    escaped = html.escape(marked).replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(escaped)  # noqa: S308 - everything but the two markers was escaped above
+
+
+def _marked_texts(
+    ids: list[int], query: ParsedQuery, entries: dict[int, SearchEntry]
+) -> dict[int, tuple[str, str]]:
+    """Title (highlighted whole) and a body snippet for each entry, with the markers."""
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            options = (f"StartSel={START}, StopSel={STOP}, MaxFragments=2, MaxWords=30, "
+                       "MinWords=12, FragmentDelimiter=\" … \"")
+            # ts_headline reads "<...>" as HTML tags and drops them (with what follows
+            # "<script>"): the text is plain, so angle brackets go in disguised.
+            cursor.execute(
+                f"""SELECT e.id,
+                    CASE WHEN e.title = '' THEN '' ELSE ts_headline('waggle_english',
+                        translate(e.title, '<>', %s), q, %s) END,
+                    ts_headline('waggle_english', translate(e.body, '<>', %s), q, %s)
+                FROM search_searchentry e, to_tsquery('waggle_english', %s) q
+                WHERE e.id IN ({placeholders})""",
+                [_ANGLES, f"StartSel={START}, StopSel={STOP}, HighlightAll=true", _ANGLES,
+                 options, tsquery_text(query), *ids],
+            )
+        else:
+            cursor.execute(
+                f"""SELECT rowid, highlight(search_fts, 0, char(2), char(3)),
+                    snippet(search_fts, 1, char(2), char(3), ' … ', 32)
+                FROM search_fts WHERE search_fts MATCH %s AND rowid IN ({placeholders})""",
+                [fts5_expression(query), *ids],
+            )
+        found = {pk: (_undisguise(title or ""), _undisguise(snippet or ""))
+                 for pk, title, snippet in cursor.fetchall()}
+    for pk in ids:  # an entry whose text changed since it matched: its own text, unmarked
+        if pk not in found and pk in entries:
+            found[pk] = (entries[pk].title, entries[pk].body[:200])
+    return found
