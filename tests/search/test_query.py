@@ -20,14 +20,9 @@ from waggle.exchange.actions import (
 from waggle.exchange.models import Post
 from waggle.people.models import User
 from waggle.search.index import rebuild_index
+from waggle.search.language import fts5_expression, parse_query, tsquery_text
 from waggle.search.models import SearchEntry
-from waggle.search.query import (
-    SearchFilters,
-    fts5_expression,
-    parse_query,
-    search,
-    tsquery_text,
-)
+from waggle.search.query import SearchFilters, search
 from waggle.spaces.actions import do_leave_space
 from waggle.spaces.models import Space
 
