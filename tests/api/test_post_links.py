@@ -1,8 +1,8 @@
 """GET /api/posts/{id} lists the post's links to posts the caller may see.
 
-Links are made with `PostLink.objects.create`: only the importers create them (from Stack
-Exchange PostLinks) and there is no action for people to mark one yet, so the tests make the
-rows an import would.
+Links are made with `PostLink.objects.create`, as the importers write them (from Stack
+Exchange PostLinks): related links and links of any age have no action of their own (hosts
+mark duplicates with `do_mark_duplicate`, tested in test_duplicates_and_similar.py).
 """
 
 from __future__ import annotations

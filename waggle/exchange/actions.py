@@ -15,11 +15,11 @@ from waggle.core import audit
 from waggle.core.errors import Invalid, NotAllowed
 from waggle.core.markdown import extract_mentions, extract_topics, render_markdown
 from waggle.exchange.access import can_accept_answer, can_edit_post
-from waggle.exchange.models import Comment, Follow, Mention, Post
+from waggle.exchange.models import Comment, Follow, Mention, Post, PostLink
 from waggle.notify.actions import notify_on_commit
 from waggle.people.models import User
 from waggle.search.index import index_comments, index_posts
-from waggle.spaces.access import can_post_in, visible_spaces
+from waggle.spaces.access import can_post_in, is_host, visible_spaces
 from waggle.spaces.models import Membership, Space
 from waggle.topics.actions import ensure_topics
 from waggle.topics.models import Topic
@@ -347,6 +347,58 @@ def do_comment(
             notify_on_commit([{"recipient_id": asker_id(post), "verb": "commented",
                                "actor_id": acting_user.pk, "post_id": thread.pk}])
     return comment
+
+
+def canonical_question(question: Post) -> Post:
+    """The question `question` is a duplicate of, followed to the end of the chain (a
+    question marked as a duplicate of a duplicate points to the original)."""
+    seen = {question.pk}
+    current = question
+    while True:
+        link = (PostLink.objects.filter(post=current, kind=PostLink.Kind.DUPLICATE)
+                .select_related("target").order_by("-created_at").first())
+        if link is None or link.target_id in seen:
+            return current
+        seen.add(link.target_id)
+        current = link.target
+
+
+def do_mark_duplicate(question: Post, original: Post, *, acting_user: Any) -> PostLink:
+    """A host of the question's space marks it as a duplicate of `original` (a question the
+    host can see). The link points to the original's own original if it is a duplicate too;
+    a question is a duplicate of at most one question, so an earlier mark is replaced."""
+    from waggle.exchange.access import access_post, asker_id
+
+    _require_signed_in(acting_user)
+    if question.kind != Post.Kind.QUESTION:
+        raise Invalid("Only questions can be marked as duplicates.")
+    if not is_host(acting_user, question.space):
+        raise NotAllowed("Only a host of this space can mark a question as a duplicate.")
+    original = access_post(acting_user, original.pk)
+    if original.kind != Post.Kind.QUESTION:
+        raise Invalid("A question can only duplicate another question.", field="original")
+    original = canonical_question(original)
+    if original.pk == question.pk:
+        raise Invalid("A question cannot be a duplicate of itself.", field="original")
+    with transaction.atomic():
+        PostLink.objects.filter(post=question, kind=PostLink.Kind.DUPLICATE).delete()
+        link = PostLink.objects.create(post=question, target=original,
+                                       kind=PostLink.Kind.DUPLICATE, created_at=timezone.now())
+        audit.record(acting_user, "mark_duplicate", question, original_id=original.pk)
+        notify_on_commit([{"recipient_id": asker_id(question), "verb": "duplicate",
+                           "actor_id": acting_user.pk, "post_id": question.pk}])
+    return link
+
+
+def do_unmark_duplicate(question: Post, *, acting_user: Any) -> None:
+    """A host takes back the duplicate mark of a question."""
+    _require_signed_in(acting_user)
+    if not is_host(acting_user, question.space):
+        raise NotAllowed("Only a host of this space can change a duplicate mark.")
+    with transaction.atomic():
+        removed, _ = PostLink.objects.filter(post=question, kind=PostLink.Kind.DUPLICATE).delete()
+        if removed:
+            audit.record(acting_user, "unmark_duplicate", question)
 
 
 def do_follow(

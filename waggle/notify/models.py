@@ -17,6 +17,7 @@ class Notification(models.Model):
         VALUE = "value", "reported that your contribution helped"
         KUDOS = "kudos", "gave you kudos"
         INVITED = "invited", "invited you to a space"
+        DUPLICATE = "duplicate", "marked your question as a duplicate"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

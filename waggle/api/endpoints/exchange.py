@@ -14,6 +14,7 @@ from waggle.api.schemas import (
     AnswerIn,
     CommentIn,
     CommentOut,
+    Id,
     LessonIn,
     PostDetail,
     PostKind,
@@ -30,11 +31,14 @@ from waggle.exchange.actions import (
     do_ask_question,
     do_comment,
     do_edit_post,
+    do_mark_duplicate,
     do_post_lesson,
     do_post_update,
+    do_unmark_duplicate,
 )
 from waggle.exchange.links import linked_posts
 from waggle.exchange.models import Comment, Post
+from waggle.search.similar import similar_questions
 from waggle.spaces.access import access_space
 
 router = Router()
@@ -179,3 +183,46 @@ def comment(request: HttpRequest, post_id: int, payload: CommentIn) -> Status:
     user = viewer(request)
     created = do_comment(access_post(user, post_id), acting_user=user, body=payload.body)
     return Status(201, created)
+
+
+class DuplicateIn(Schema):
+    question_id: Id | None = Field(
+        description="The question this one duplicates; null takes the mark back."
+    )
+
+
+@router.put("/posts/{post_id}/duplicate-of", response=PostDetail,
+            summary="Mark a question as a duplicate (hosts)")
+def mark_duplicate(request: HttpRequest, post_id: int, payload: DuplicateIn) -> Any:
+    """A host of the space marks the question as a duplicate of another question they can
+    see (the mark points to that question's original if it is itself a duplicate)."""
+    user = viewer(request)
+    question = access_post(user, post_id, kind=Post.Kind.QUESTION)
+    if payload.question_id is None:
+        do_unmark_duplicate(question, acting_user=user)
+    else:
+        original = access_post(user, payload.question_id, kind=Post.Kind.QUESTION)
+        do_mark_duplicate(question, original, acting_user=user)
+    return get_post(request, question.pk)
+
+
+class SimilarIn(Schema):
+    text: str = Field(min_length=1, max_length=300, description="The draft title.")
+    limit: int = Field(5, ge=1, le=20)
+
+
+class SimilarOut(Schema):
+    id: int
+    title: str
+    space: str = Field(description="Space slug.")
+    answered: bool
+    score: float
+
+
+@router.get("/questions/similar", response=list[SimilarOut],
+            summary="Has this been asked? The closest questions to a draft")
+def similar(request: HttpRequest, filters: Query[SimilarIn]) -> list[SimilarOut]:
+    """The questions the viewer may see that are closest to `text`, answered ones first."""
+    found = similar_questions(viewer(request), filters.text, limit=filters.limit)
+    return [SimilarOut(id=s.question.pk, title=s.question.title, space=s.question.space.slug,
+                       answered=s.answered, score=s.score) for s in found]

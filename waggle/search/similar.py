@@ -1,0 +1,72 @@
+""""Has this been asked?": the existing questions closest to what a person is typing.
+
+Any word of the draft may match (ranked, not required), the last word may be unfinished, and
+the common words of a question ("how do I ...") are left out so they neither match everything
+nor slow the query down. Of the closest questions, answered ones come first. Only questions
+the person may see are considered (the gate is inside the query, as for every search).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from waggle.exchange.models import Post
+from waggle.search.language import ParsedQuery, any_of, parse_query
+from waggle.search.query import SearchFilters, matching
+
+# Words that carry no topic in a question. Short on purpose: the ranking (bm25, ts_rank)
+# already weighs common words down; this list only keeps the draft's filler out of the query.
+FILLER = frozenset("""
+a an and any are as at be been but by can could did do does doing for from had has have how
+i if in into is it its me my no not of on or our should so some than that the their them then
+there these this to us was we were what when where which who why will with would you your
+anyone anybody someone somebody know please thanks hi hello help need want get got way best
+""".split())
+CONSIDERED = 20  # the closest this many are reordered (answered first), then cut to `limit`
+RELEVANT_SHARE = 0.5  # ... of those scoring at least this share of the best score
+
+
+@dataclass
+class SimilarQuestion:
+    question: Post
+    score: float
+
+    @property
+    def answered(self) -> bool:
+        return self.question.answer_count > 0
+
+
+def draft_query(text: str) -> ParsedQuery:
+    """The words of a draft that say what it is about, any of them enough. Filler words are
+    left out, and so is an unfinished last word shorter than three letters (as a prefix it
+    would match half the dictionary)."""
+    parsed = any_of(parse_query(text, prefix_last=True))
+    alternatives = parsed.groups[0] if parsed.groups else ()
+    kept = [a for a in alternatives if len(a) > 1 or a[0] not in FILLER]
+    unfinished = parsed.prefix_last and bool(kept) and kept[-1] == alternatives[-1]
+    if unfinished and len(kept[-1]) == 1 and len(kept[-1][0]) < 3:
+        kept.pop()
+        unfinished = False
+    return ParsedQuery(groups=(tuple(kept),) if kept else (), excluded=(),
+                       prefix_last=unfinished)
+
+
+def similar_questions(user: Any, text: str, *, limit: int = 5,
+                      exclude: int | None = None) -> list[SimilarQuestion]:
+    """Up to `limit` questions `user` may see that are closest to `text`, answered first."""
+    query = draft_query(text)
+    if query.is_empty:
+        return []
+    entries = matching(user, query, SearchFilters(kinds=[Post.Kind.QUESTION]))
+    if exclude is not None:
+        entries = entries.exclude(post_id=exclude)
+    rows = [(e.post_id, float(getattr(e, "score", 0.0)))
+            for e in entries.order_by("-score", "-id").only("post_id")[:CONSIDERED]]
+    posts = Post.objects.select_related("space").in_bulk([pk for pk, _ in rows])
+    found = [SimilarQuestion(posts[pk], score) for pk, score in rows if pk in posts]
+    if found:  # answered first, among those nearly as close as the closest
+        best = max(s.score for s in found)
+        found = [s for s in found if s.score >= RELEVANT_SHARE * best]
+    found.sort(key=lambda s: (not s.answered, -s.score))
+    return found[:limit]
