@@ -22,6 +22,7 @@ from waggle.api.endpoints import (
     follows,
     notifications,
     people,
+    search,
     spaces,
     tokens,
     topics,
@@ -203,3 +204,4 @@ api.add_router("", topics.router, tags=["topics"])
 api.add_router("", follows.router, tags=["follows"])
 api.add_router("", notifications.router, tags=["notifications"])
 api.add_router("", tokens.router, tags=["tokens"])
+api.add_router("", search.router, tags=["search"])

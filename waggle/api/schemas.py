@@ -403,6 +403,40 @@ class ReadOut(Schema):
     marked: int
 
 
+# Search -------------------------------------------------------------------------------------
+
+SearchKind = Literal["question", "answer", "update", "lesson", "comment"]
+
+
+class SearchHit(Schema):
+    """One result. The HTML fields are escaped text whose matched words are in <mark>."""
+
+    kind: SearchKind
+    post_id: int = Field(description="The post found, or the post a comment is on.")
+    thread_id: int = Field(description="The question of an answer, else the post itself.")
+    comment_id: int | None = Field(description="Set when the result is a comment.")
+    space: str = Field(description="The space's slug.")
+    title_html: str = Field(description="The title of the thread (answers and comments show "
+                            "their thread's).")
+    snippet_html: str = Field(description="The passage of the text that matched.")
+    author: str | None = Field(description="Username; null for anonymous questions.")
+    created_at: dt.datetime
+    url: str = Field(description="The result on its thread's page in the web app (a path on "
+                     "this server, with #post-ID or #comment-ID).")
+
+
+class SearchPage(Schema):
+    """One page of what you may see that matches `query`; `total` counts only that."""
+
+    query: str
+    total: int
+    page: int
+    pages: int
+    engine: str = Field(description="The full-text engine that answered (SQLite FTS5 or "
+                        "PostgreSQL full text).")
+    results: list[SearchHit]
+
+
 # Tokens -------------------------------------------------------------------------------------
 
 

@@ -57,6 +57,8 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/tokens/", views.me_tokens, name="tokens"),
     path("me/tokens/<int:token_id>/revoke/", views.me_token_revoke, name="token_revoke"),
+    # Search
+    path("search/", views.search, name="search"),
     # Notifications
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),

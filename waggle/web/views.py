@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from waggle.api.actions import do_create_access_token, do_revoke_access_token
@@ -48,6 +49,8 @@ from waggle.notify.models import Notification
 from waggle.people.access import access_person, visible_people
 from waggle.people.actions import do_update_profile
 from waggle.people.models import Department, User
+from waggle.search.query import search as run_search
+from waggle.search.result_links import result_url
 from waggle.spaces.access import access_space, can_post_in, membership_of, visible_spaces
 from waggle.spaces.actions import (
     do_create_space,
@@ -63,6 +66,7 @@ from waggle.value.impact import impact_of
 from waggle.web import forms
 from waggle.web.decorators import page
 from waggle.web.paging import keyset_page
+from waggle.web.search_form import SearchForm
 from waggle.web.threads import Thread, build_thread
 
 POST = ("POST",)
@@ -739,6 +743,44 @@ def follow_view(kind: str, follow: bool) -> Any:
 
     view.__name__ = f"{'follow' if follow else 'unfollow'}_{kind}"
     return view
+
+
+# Search --------------------------------------------------------------------------------------
+
+
+@page()
+def search(request: HttpRequest) -> HttpResponse:
+    """Everything the viewer may see that matches `q`, narrowed by the filters. A value the
+    form cannot use is named on the page and left out; the search still runs."""
+    spaces = visible_spaces(request.user).order_by("name")
+    form = SearchForm(request.GET, spaces=spaces)
+    form.is_valid()  # fills `errors`; the usable values are read one by one
+    results = run_search(request.user, form.text, form.filters(), page=form.page_number,
+                         order=form.ordering)
+    problems = form.problems()
+    if results.total and results.page > results.pages:
+        problems.append(f"There is no page {results.page}: these results fill "
+                        f"{results.pages} page{'s' if results.pages > 1 else ''}.")
+    # An HTMX filter change swaps the results only; a history restore wants the whole page.
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not getattr(htmx, "history_restore_request", False)
+    response = render(request, "web/_search_results.html" if partial else "web/search.html", {
+        "form": form, "results": results, "problems": problems, "partial": partial,
+        "hits": [(hit, result_url(hit.entry)) for hit in results.hits],
+        "first_number": (results.page - 1) * results.per_page + 1,
+        "previous_link": _search_page_link(request, min(results.page - 1, results.pages))
+        if results.has_previous else None,
+        "next_link": _search_page_link(request, results.page + 1) if results.has_next else None,
+    })
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _search_page_link(request: HttpRequest, number: int) -> str:
+    """`?...&page=N`, keeping the words and the filters."""
+    params = request.GET.copy()
+    params["page"] = str(max(1, number))
+    return "?" + params.urlencode()
 
 
 # Notifications -----------------------------------------------------------------------------

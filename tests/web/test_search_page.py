@@ -1,0 +1,287 @@
+"""The search page (`/search/`) through the test client: results, filters, pages, bad input, and
+the visibility gate as the outsider and a leaver read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import client_for, make_person
+from tests.web.conftest import HTMX, text_of, whole_page
+from waggle.exchange.actions import do_answer_question, do_ask_question, do_comment
+from waggle.exchange.models import Post
+from waggle.people.models import User
+from waggle.spaces.actions import do_invite_to_space, do_leave_space, do_respond_to_invitation
+from waggle.spaces.models import Space
+
+PRIVATE_WORDS = ("Which firm", "Confidential", "Initech", "Mergers")
+
+
+def results_of(html: str) -> list[str]:
+    """The result titles' links on the page, in order."""
+    return re.findall(r'<h2 class="post-title"><a href="([^"]+)">', html)
+
+
+def test_results_show_kind_highlighted_title_snippet_space_author_date_and_link(
+    member_client: Client, question: Post, answer: Post, member: User
+) -> None:
+    comment = do_comment(answer, acting_user=member, body="EXPLAIN helped, the index was missing.")
+    response = member_client.get("/search/", {"q": "explain"})
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "2 results</strong> for “explain”" in html
+    assert "SQLite FTS5" in html or "PostgreSQL full text" in html
+    links = results_of(html)
+    assert set(links) == {f"/posts/{question.pk}/#post-{answer.pk}",
+                          f"/posts/{question.pk}/#comment-{comment.pk}"}
+    assert "<mark>EXPLAIN</mark>" in html  # highlighted, not escaped
+    assert "How do we tune #postgres queries?" in html  # answers show their question's title
+    assert ">Answer<" in html and ">Comment<" in html
+    assert 'href="/spaces/data-science/">Data Science</a>' in html
+    assert "Otto Other</a>" in html and "Mira Member</a>" in html
+    assert "<time datetime=" in html
+
+
+def test_a_question_links_to_its_page_and_marks_its_title(member_client: Client,
+                                                          question: Post) -> None:
+    html = text_of(member_client.get("/search/", {"q": "postgres"}))
+    assert results_of(html) == [f"/posts/{question.pk}/"]
+    assert "tune #<mark>postgres</mark> queries" in html
+    assert "Asked by <a" in html
+
+
+def test_an_anonymous_question_never_names_its_asker(
+    space: Space, member: User, other_member: User
+) -> None:
+    do_ask_question(space, acting_user=member, title="Is the reorg cutting my team?",
+                    body="Worried about the reorg.", anonymous=True)
+    for viewer in (member, other_member):
+        html = text_of(client_for(viewer).get("/search/", {"q": "reorg"}))
+        assert "1 result</strong>" in html and "Asked anonymously" in html
+        assert "Mira" not in html and "/people/mira/" not in html
+    by_author = text_of(client_for(other_member).get("/search/", {"q": "reorg",
+                                                                  "author": "mira"}))
+    assert "0 results</strong>" in by_author
+
+
+def test_the_filters_narrow_the_results(
+    space: Space, private_space: Space, member: User, other_member: User, host: User,
+    member_client: Client,
+) -> None:
+    old = do_ask_question(private_space, acting_user=host, title="Budget freeze dates",
+                          body="When is the budget freeze?",
+                          created_at=dt.datetime(2024, 1, 10, tzinfo=dt.UTC))
+    reply = do_answer_question(old, acting_user=member, body="The budget freezes in March.")
+    new = do_ask_question(space, acting_user=other_member, title="Budget review #finance",
+                          body="What does the budget review need?")
+
+    def found(**params: Any) -> list[str]:
+        response = member_client.get("/search/", {"q": "budget", **params})
+        assert response.status_code == 200
+        return results_of(text_of(response))
+
+    q_old, q_new = f"/posts/{old.pk}/", f"/posts/{new.pk}/"
+    a_old = f"/posts/{old.pk}/#post-{reply.pk}"
+    assert set(found()) == {q_old, a_old, q_new}
+    assert set(found(space="mergers")) == {q_old, a_old}
+    assert found(kind="answer") == [a_old]
+    assert set(found(kind=["answer", "question"])) == {q_old, a_old, q_new}
+    assert found(topic="finance") == [q_new]
+    assert found(topic="#finance") == [q_new]
+    assert found(author="otto") == [q_new]
+    assert found(author="@mira") == [a_old]
+    assert found(until="2024-12-31") == [q_old]
+    assert q_old not in found(since="2025-01-01")
+    assert found(answered="no") == [q_new]
+    assert set(found(answered="yes")) == {q_old, a_old}
+    assert found(order="newest")[0] == q_new
+    # The form shows what was chosen, and starts open when a filter is on.
+    html = text_of(member_client.get("/search/", {"q": "budget", "space": "mergers",
+                                                  "kind": "answer", "answered": "yes"}))
+    assert '<option value="mergers" selected>Mergers</option>' in html
+    assert re.search(r'value="answer"[^>]*checked', html)
+    assert '<details class="search-filters" open>' in html
+
+
+def test_the_space_filter_lists_only_spaces_the_viewer_can_see(
+    outsider_client: Client, member_client: Client, private_space: Space, space: Space
+) -> None:
+    assert '<option value="mergers">Mergers</option>' in text_of(member_client.get("/search/"))
+    html = text_of(outsider_client.get("/search/"))
+    assert '<option value="data-science">Data Science</option>' in html
+    assert "mergers" not in html.lower()
+
+
+def test_an_outsider_never_sees_counts_or_snippets_of_private_content(
+    outsider_client: Client, member_client: Client, private_question: Post, question: Post,
+    member: User,
+) -> None:
+    do_comment(private_question, acting_user=member, body="The acquisition target is Initech.")
+    assert "2 results</strong>" in text_of(member_client.get("/search/", {"q": "firm OR initech"}))
+    searches = [{"q": "acquiring"}, {"q": "initech"}, {"q": "confidential deal"},
+                {"q": "acquiring", "space": "mergers"}, {"q": "firm OR postgres"},
+                {"q": "acquiring", "kind": "comment"}]
+    for params in searches:
+        response = outsider_client.get("/search/", params)
+        assert response.status_code == 200
+        html = whole_page(response)
+        for words in PRIVATE_WORDS:
+            assert words not in html, (params, words)
+        assert f"/posts/{private_question.pk}/" not in html
+    assert "0 results</strong>" in text_of(outsider_client.get("/search/", {"q": "acquiring"}))
+    # The open question is still found, and counted alone.
+    mixed = text_of(outsider_client.get("/search/", {"q": "firm OR postgres"}))
+    assert "1 result</strong>" in mixed and results_of(mixed) == [f"/posts/{question.pk}/"]
+    # Asking for the private space by name says only that the viewer has no such space.
+    named = text_of(outsider_client.get("/search/", {"q": "acquiring", "space": "mergers"}))
+    assert "You have no space “mergers” to search in." in named
+    assert "You have no space “nowhere” to search in." in text_of(
+        outsider_client.get("/search/", {"q": "acquiring", "space": "nowhere"}))
+
+
+def test_leaving_a_private_space_hides_it_from_the_search_page(
+    private_space: Space, private_question: Post, host: User
+) -> None:
+    leaver = make_person("lena")
+    invitation = do_invite_to_space(private_space, leaver, acting_user=host)
+    do_respond_to_invitation(invitation, accept=True, acting_user=leaver)
+    client = client_for(leaver)
+    before = text_of(client.get("/search/", {"q": "acquiring"}))
+    assert "1 result</strong>" in before and "Which firm" in before
+    do_leave_space(private_space, acting_user=leaver)
+    after = whole_page(client.get("/search/", {"q": "acquiring"}))
+    assert "0 results</strong>" in after
+    for words in PRIVATE_WORDS:
+        assert words not in after
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(question: Post) -> None:
+    response = Client().get("/search/", {"q": "postgres"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=/search/")
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"since": "yesterday"}, "From: Give the date as YYYY-MM-DD"),
+    ({"until": "2025-13-45"}, "To: Give the date as YYYY-MM-DD"),
+    ({"since": "2025-02-01", "until": "2025-01-01"}, "To: The end date is before the start"),
+    ({"page": "two"}, "Page: The page is a whole number from 1 to 1000."),
+    ({"page": "0"}, "Page: The page is a whole number"),
+    ({"page": "99999999999999999999999"}, "Page: The page is a whole number"),
+    ({"page": "7"}, "There is no page 7: these results fill 1 page."),
+    ({"kind": "bogus"}, "Kinds: “bogus” is not a kind of result"),
+    ({"kind": ["question", "bogus"]}, "Kinds: “bogus” is not a kind of result"),
+    ({"answered": "maybe"}, "Answered: Answered is “yes”, “no” or left empty."),
+    ({"order": "sideways"}, "Order: Order is “relevance” or “newest”."),
+    ({"space": "no-such-space"}, "Space: You have no space “no-such-space”"),
+    ({"topic": "t" * 61}, "Topic: Ensure this value has at most 60 characters"),
+    ({"author": "x\x00y"}, "Author: Null characters are not allowed."),
+])
+def test_a_bad_value_is_named_and_the_search_still_runs(
+    member_client: Client, question: Post, params: dict[str, Any], message: str
+) -> None:
+    response = member_client.get("/search/", {"q": "postgres", **params})
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "could not be used" in html
+    assert message in html.replace("&quot;", '"')
+    if "page" not in params:  # the bad value is left out; the rest still finds the question
+        assert results_of(html) == [f"/posts/{question.pk}/"]
+
+
+@pytest.mark.parametrize("q", ["x" * 301, "tune\x00postgres"])
+def test_an_unusable_query_says_why_and_finds_nothing(member_client: Client, question: Post,
+                                                      q: str) -> None:
+    response = member_client.get("/search/", {"q": q})
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Search for:" in html and results_of(html) == []
+
+
+@pytest.mark.parametrize("q", ['"unclosed', "AND OR NOT", "(((", "-postgres", "c++ & !|", "<b>"])
+def test_any_text_is_a_search_never_an_error(member_client: Client, question: Post,
+                                             q: str) -> None:
+    response = member_client.get("/search/", {"q": q})
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "<b>" not in html  # what was typed is shown escaped
+    assert re.search(r"\d+ results?</strong> for “", html)
+
+
+def test_without_words_the_page_invites_a_search(member_client: Client, question: Post) -> None:
+    html = text_of(member_client.get("/search/"))
+    assert "Type what you are looking for" in html and results_of(html) == []
+
+
+def test_pages_keep_the_words_and_filters(space: Space, member: User,
+                                          member_client: Client) -> None:
+    for i in range(25):
+        do_ask_question(space, acting_user=member, title=f"Onboarding checklist part {i}",
+                        topics=["onboarding"])
+    params = {"q": "onboarding", "kind": "question", "topic": "onboarding", "order": "newest"}
+    first = text_of(member_client.get("/search/", params))
+    assert "25 results</strong>" in first and len(results_of(first)) == 20
+    assert "Page 1 of 2" in first
+    next_link = re.search(r'<a href="\?([^"]+)" rel="next">', first)
+    assert next_link is not None
+    query = next_link.group(1).replace("&amp;", "&")
+    for part in ("q=onboarding", "kind=question", "topic=onboarding", "order=newest", "page=2"):
+        assert part in query.split("&")
+    second = text_of(member_client.get(f"/search/?{query}"))
+    assert len(results_of(second)) == 5 and "Page 2 of 2" in second
+    assert not set(results_of(first)) & set(results_of(second))
+    previous = re.search(r'<a href="\?([^"]+)" rel="prev">', second)
+    assert previous is not None and "page=1" in previous.group(1)
+    assert "kind=question" in previous.group(1)
+    assert 'start="21"' in second  # the list goes on numbering where the first page ended
+
+
+def test_htmx_swaps_only_the_results_and_announces_the_count(member_client: Client,
+                                                            question: Post) -> None:
+    response = member_client.get("/search/", {"q": "postgres", "kind": "question"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "<form" not in html
+    assert f'href="/posts/{question.pk}/"' in html
+    assert 'id="search-status" hx-swap-oob="innerHTML">1 result for' in html
+    assert "HX-Request" in response["Vary"]
+    # A history restore (back button, cache miss) gets the whole page.
+    restore = member_client.get("/search/", {"q": "postgres"},
+                                HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
+    assert "<html" in restore.content.decode()
+
+
+def test_every_page_has_the_search_box_in_its_header(member_client: Client) -> None:
+    html = whole_page(member_client.get("/"))
+    header = html.split('<header class="site-header">', 1)[1].split("</header>", 1)[0]
+    assert '<form class="site-search" role="search" method="get" action="/search/">' in header
+    assert '<label for="site-search-q" class="visually-hidden">Search Waggle</label>' in header
+    assert '<input type="search" id="site-search-q" name="q"' in header
+
+
+def test_the_page_runs_as_many_queries_for_20_results_as_for_2(
+    space: Space, member: User, other_member: User, member_client: Client
+) -> None:
+    def add(count: int) -> None:
+        for i in range(count):
+            asked = do_ask_question(space, acting_user=other_member, title=f"Laptop setup {i}",
+                                    anonymous=i % 2 == 0)
+            do_comment(asked, acting_user=member, body="Laptop drivers are on the wiki.")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = member_client.get("/search/", {"q": "laptop"})
+        assert response.status_code == 200
+        return len(captured)
+
+    add(1)
+    few = queries()
+    add(9)
+    assert "20 results</strong>" in text_of(member_client.get("/search/", {"q": "laptop"}))
+    assert queries() == few
