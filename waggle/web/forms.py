@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 
 from waggle.core.errors import Invalid
 from waggle.people.models import Department, Team
@@ -65,7 +66,14 @@ class TopicsField(forms.CharField):
 
 class AskForm(forms.Form):
     title = forms.CharField(
-        required=False, max_length=300, widget=_required(forms.TextInput()),
+        required=False, max_length=300, widget=_required(forms.TextInput(attrs={
+            # Has this been asked? The closest questions appear under the field as one types.
+            "hx-get": reverse_lazy("web:ask_similar"),
+            "hx-trigger": "input changed delay:300ms, search",
+            "hx-target": "#similar-questions",
+            "hx-sync": "this:replace",
+            "autocomplete": "off",
+        })),
         help_text="One sentence: what do you want to know?",
     )
     body = forms.CharField(

@@ -6,6 +6,7 @@ and status 400); with HTMX the same endpoints answer the re-rendered partial ins
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -31,9 +32,11 @@ from waggle.exchange.actions import (
     do_comment,
     do_edit_post,
     do_follow,
+    do_mark_duplicate,
     do_post_lesson,
     do_post_update,
     do_unfollow,
+    do_unmark_duplicate,
 )
 from waggle.exchange.feeds import (
     FEED_ORDER,
@@ -51,6 +54,7 @@ from waggle.people.actions import do_update_profile
 from waggle.people.models import Department, User
 from waggle.search.query import search as run_search
 from waggle.search.result_links import result_url
+from waggle.search.similar import similar_questions
 from waggle.spaces.access import access_space, can_post_in, membership_of, visible_spaces
 from waggle.spaces.actions import (
     do_create_space,
@@ -331,6 +335,45 @@ def ask(request: HttpRequest) -> HttpResponse:
             topics=data["topics"], anonymous=data["anonymous"],
         ),
     )
+
+
+@page()
+def ask_similar(request: HttpRequest) -> HttpResponse:
+    """Has this been asked? The closest questions to the title being typed (an HTMX partial
+    under the title field; the ask form works without it)."""
+    title = request.GET.get("title", "")[:300]
+    found = similar_questions(request.user, title) if len(title.strip()) >= 3 else []
+    response = render(request, "web/posts/_similar.html", {"similar": found, "title": title})
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+_POST_NUMBER = re.compile(r"(?:/posts/)?(\d+)/?(?:#.*)?$")
+
+
+@page(POST)
+def post_duplicate(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A host marks the question as a duplicate of another (given by its link or number), or
+    takes the mark back (an empty `original`)."""
+    question = access_post(request.user, post_id, kind=Post.Kind.QUESTION)
+    given = request.POST.get("original", "").strip()
+    try:
+        if not given:
+            do_unmark_duplicate(question, acting_user=request.user)
+            messages.success(request, "This question is no longer marked as a duplicate.")
+        else:
+            found = _POST_NUMBER.search(given)
+            if found is None:
+                raise Invalid("Give the original question's link or number.", field="original")
+            original = access_post(request.user, found.group(1), kind=Post.Kind.QUESTION)
+            link = do_mark_duplicate(question, original, acting_user=request.user)
+            messages.success(request, f"Marked as a duplicate of “{link.target}”.")
+    except NotFound:
+        messages.error(request, "There is no question with that link or number that you can "
+                       "see.")
+    except Invalid as exc:  # NotAllowed goes on to the 403 page
+        messages.error(request, exc.message)
+    return redirect(_post_url(question))
 
 
 @page(GET_POST)
