@@ -213,3 +213,23 @@ def test_rebuild_restores_a_lost_index(member: User, question: Post, answer: Pos
     assert found(member, "postgres") == []
     assert rebuild_index() == 3
     assert sorted(found(member, "explain OR planner OR postgres")) == before
+
+
+def test_a_query_matching_very_many_ranks_and_counts_the_newest(
+    space: Space, member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import waggle.search.query as query_module
+
+    monkeypatch.setattr(query_module, "WINDOW", 4)
+    # The oldest matches the words best (title and body); it is outside the newest four.
+    posts = [do_ask_question(space, acting_user=member, title=f"Laptop refresh round {i}",
+                             body="laptop laptop laptop refresh" if i == 0 else "")
+             for i in range(6)]
+    results = search(member, "laptop", per_page=10)
+    assert (results.total, results.total_capped, results.pages) == (4, True, 1)
+    assert {h.entry.post_id for h in results.hits} == {p.pk for p in posts[2:]}
+    # An edited post is indexed again: it counts among the newest (recently active).
+    do_edit_post(posts[0], acting_user=member, body="laptop laptop laptop refresh again")
+    assert search(member, "laptop").hits[0].entry.post_id == posts[0].pk
+    few = search(member, "laptop round 3")
+    assert (few.total, few.total_capped) == (1, False)

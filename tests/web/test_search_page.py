@@ -285,3 +285,17 @@ def test_the_page_runs_as_many_queries_for_20_results_as_for_2(
     add(9)
     assert "20 results</strong>" in text_of(member_client.get("/search/", {"q": "laptop"}))
     assert queries() == few
+
+
+def test_a_query_matching_very_many_says_more_than(
+    space: Space, member: User, member_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import waggle.search.query as query_module
+
+    monkeypatch.setattr(query_module, "WINDOW", 3)
+    for i in range(5):
+        do_ask_question(space, acting_user=member, title=f"Laptop refresh round {i}")
+    html = member_client.get("/search/", {"q": "laptop"}).content.decode()
+    assert "More than 3 results" in html and "add a word to narrow it down" in html
+    html = member_client.get("/search/", {"q": "laptop round 2"}).content.decode()
+    assert "<strong>1 result</strong>" in html and "More than" not in html

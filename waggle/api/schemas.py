@@ -430,6 +430,9 @@ class SearchPage(Schema):
 
     query: str
     total: int
+    total_capped: bool = Field(description="True when more than `total` posts match: a "
+                               "query matching that many is ranked and counted over its "
+                               "newest `total` matches.")
     page: int
     pages: int
     engine: str = Field(description="The full-text engine that answered (SQLite FTS5 or "

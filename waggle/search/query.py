@@ -32,6 +32,8 @@ from waggle.search.language import (
 from waggle.search.models import SearchEntry
 from waggle.spaces.access import visible_spaces
 
+# Ranking and counting stop at this many matches (the newest); see `search`.
+WINDOW = 2000
 # Markers the engines put around matched words; replaced by <mark> after escaping the text.
 START, STOP = "\x02", "\x03"
 
@@ -90,6 +92,7 @@ class SearchResults:
     page: int = 1
     per_page: int = 20
     engine: str = ""
+    total_capped: bool = False  # more than `total` matched (see `search`)
 
     @property
     def pages(self) -> int:
@@ -126,6 +129,11 @@ def matching(user: Any, query: ParsedQuery, filters: SearchFilters | None = None
         entries = filters.apply(entries)
     if query.is_empty:
         return entries.none()
+    return _ranked(entries, query)
+
+
+def _ranked(entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
+    """`entries` that match `query`, with their `score`."""
     table = SearchEntry._meta.db_table
     if connection.vendor == "postgresql":
         tsquery = "to_tsquery('waggle_english', %s)"
@@ -155,17 +163,32 @@ def search(
     order: str = "relevance",
 ) -> SearchResults:
     """One page of what `user` may see that matches `text`, best first (or newest first when
-    `order` is "newest"), with the total count."""
+    `order` is "newest"), with the count.
+
+    A query whose words are everywhere ("team") can match a third of a big organization's
+    posts; ranking and counting all of them would take seconds. So both stop at `WINDOW`
+    matches, the newest ones (entry ids grow with time): the best of the newest `WINDOW`
+    matches are shown, and the count then says "at least `WINDOW`" (`total_capped`). A query
+    with fewer matches is ranked and counted whole.
+    """
     results = SearchResults(query=text, page=max(1, page), per_page=per_page,
                             engine=engine_name())
     query = parse_query(text)
     if query.is_empty:
         return results
     entries = matching(user, query, filters)
-    results.total = entries.count()
-    ordering = ("-created_at", "-id") if order == "newest" else ("-score", "-id")
+    counted = entries.values("id")[: WINDOW + 1].count()
+    results.total, results.total_capped = min(counted, WINDOW), counted > WINDOW
     start = (results.page - 1) * per_page
-    shown = entries.order_by(*ordering).only("id")[start:start + per_page]
+    if order == "newest":
+        shown = entries.order_by("-created_at", "-id").only("id")[start:start + per_page]
+    else:
+        if results.total_capped:
+            # The window's ids first, then rank just those: one query with both steps
+            # leaves the planner free to rank everything first.
+            newest = list(entries.order_by("-id").values_list("id", flat=True)[:WINDOW])
+            entries = _ranked(SearchEntry.objects.filter(id__in=newest), query)
+        shown = entries.order_by("-score", "-id").only("id")[start:start + per_page]
     page_rows = [(e.pk, getattr(e, "score", 0.0)) for e in shown]
     results.hits = hits_for(page_rows, query)
     return results

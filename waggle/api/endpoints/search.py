@@ -84,7 +84,8 @@ def search_everything(
     results = search(viewer(request), params.q, filters, page=params.page,
                      per_page=params.per_page, order=params.order)
     return {
-        "query": results.query, "total": results.total, "page": results.page,
+        "query": results.query, "total": results.total,
+        "total_capped": results.total_capped, "page": results.page,
         "pages": results.pages, "engine": results.engine,
         "results": [_hit_out(hit) for hit in results.hits],
     }
