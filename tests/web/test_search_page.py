@@ -109,13 +109,20 @@ def test_the_filters_narrow_the_results(
     assert '<details class="search-filters" open>' in html
 
 
-def test_the_space_filter_lists_only_spaces_the_viewer_can_see(
+def test_the_space_filter_lists_the_viewers_spaces_and_the_one_asked_for(
     outsider_client: Client, member_client: Client, private_space: Space, space: Space
 ) -> None:
-    assert '<option value="mergers">Mergers</option>' in text_of(member_client.get("/search/"))
-    html = text_of(outsider_client.get("/search/"))
+    html = text_of(member_client.get("/search/"))
+    assert '<option value="mergers">Mergers</option>' in html
     assert '<option value="data-science">Data Science</option>' in html
-    assert "mergers" not in html.lower()
+    # An open space the outsider is not in is offered when asked for (a shared link), and
+    # never a private one.
+    html = text_of(outsider_client.get("/search/"))
+    assert "data-science" not in html and "mergers" not in html.lower()
+    html = text_of(outsider_client.get("/search/", {"space": "data-science", "q": "x"}))
+    assert 'value="data-science" selected' in html
+    html = text_of(outsider_client.get("/search/", {"space": "mergers", "q": "x"}))
+    assert '<option value="mergers"' not in html
 
 
 def test_an_outsider_never_sees_counts_or_snippets_of_private_content(

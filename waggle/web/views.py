@@ -795,7 +795,12 @@ def follow_view(kind: str, follow: bool) -> Any:
 def search(request: HttpRequest) -> HttpResponse:
     """Everything the viewer may see that matches `q`, narrowed by the filters. A value the
     form cannot use is named on the page and left out; the search still runs."""
-    spaces = visible_spaces(request.user).order_by("name")
+    # The space filter offers the viewer's own spaces (a big organization has thousands of
+    # open ones), and the one asked for, when the viewer may see it.
+    chosen = request.GET.get("space", "")[:120]
+    spaces = visible_spaces(request.user).filter(
+        Q(memberships__user_id=request.user.pk) | Q(slug=chosen)
+    ).distinct().order_by("name")
     form = SearchForm(request.GET, spaces=spaces)
     form.is_valid()  # fills `errors`; the usable values are read one by one
     results = run_search(request.user, form.text, form.filters(), page=form.page_number,
