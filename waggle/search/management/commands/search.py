@@ -1,9 +1,13 @@
 """`waggle search rebuild`: index every post and comment again; `waggle search QUERY --as
-USERNAME`: what that person would find (for checking the index from a shell)."""
+USERNAME`: what that person would find (for checking the index from a shell); `waggle search
+eval`: search quality on a data set with known answers (SemEval-2016 subtask B, a Stack Exchange
+dump), for lexical, semantic and hybrid ranking."""
 
 from __future__ import annotations
 
+import json
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,6 +15,7 @@ from tqdm import tqdm
 
 from waggle.exchange.models import Post
 from waggle.people.models import User
+from waggle.search import evaluation, semantic
 from waggle.search.index import rebuild_index
 from waggle.search.query import engine_name, search
 
@@ -27,10 +32,30 @@ class Command(BaseCommand):
         query.add_argument("--as", dest="username", required=True, metavar="USERNAME",
                            help="whose view of Waggle to search")
         query.add_argument("--limit", type=int, default=10)
+        evaluate = commands.add_parser(
+            "eval", help="search quality on a data set with known answers",
+            description="MAP and MRR on a SemEval-2016 Task 3 file (subtask B), with the file's "
+            "own ranking as the IR baseline; MRR@10, R@1 and R@10 on a Stack Exchange dump, "
+            "duplicate and related links being the answers. Lexical, semantic and hybrid.")
+        data = evaluate.add_mutually_exclusive_group(required=True)
+        data.add_argument("--semeval", type=Path, metavar="FILE",
+                          help="a SemEval-2016 Task 3 XML file (e.g. ...-QL-dev.xml)")
+        data.add_argument("--stackexchange", type=Path, metavar="DIR",
+                          help="an unpacked Stack Exchange dump (Posts.xml, PostLinks.xml)")
+        evaluate.add_argument("--gold", type=Path, metavar="FILE",
+                              help="SemEval gold labels (default: FILE.subtaskB.relevancy "
+                              "beside it)")
+        evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+        evaluate.add_argument("--lexical-only", action="store_true",
+                              help="skip semantic and hybrid even when the extra is installed")
+        evaluate.add_argument("--queries", type=int, default=None, metavar="N",
+                              help="the first N queries only (a quick check)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["command"] == "rebuild":
             self._rebuild(options)
+        elif options["command"] == "eval":
+            self._evaluate(options)
         else:
             self._query(options)
 
@@ -53,3 +78,26 @@ class Command(BaseCommand):
             e = hit.entry
             title = str(e.thread)
             self.stdout.write(f"{hit.score:8.3f}  {e.kind:8}  /posts/{e.thread_id}/  {title}")
+
+    def _evaluate(self, options: Any) -> None:
+        if options["gold"] and not options["semeval"]:
+            raise CommandError("--gold goes with --semeval.")
+        try:
+            if options["semeval"]:
+                collection = evaluation.read_semeval(options["semeval"], options["gold"])
+            else:
+                collection = evaluation.read_stackexchange(options["stackexchange"])
+        except evaluation.EvaluationError as error:
+            raise CommandError(str(error)) from None
+        if options["queries"] is not None:
+            collection = evaluation.first_queries(collection, options["queries"])
+        missing = ""
+        if options["lexical_only"]:
+            missing = "skipped (--lexical-only)"
+        elif not semantic.available():
+            missing = f"not measured: {semantic.MISSING} ({semantic.INSTALL})"
+        report = evaluation.evaluate(collection, None if missing else semantic.encode, missing)
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict()))
+        else:
+            self.stdout.write(report.table())
