@@ -26,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from common import pick_members, setup_django  # noqa: E402 - the benchmarks' shared module
+
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/waggle_bench"
 TARGET_P95_MS = 50.0
@@ -50,25 +53,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def prepare_database(url: str, recreate: bool) -> None:
-    """Create the benchmark database when it is missing (or drop it first on --recreate)."""
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    name = config["NAME"]
-    with psycopg.connect(
-        host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
-        password=config["PASSWORD"] or None, dbname="postgres", autocommit=True,
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and recreate:
-            conn.execute(f'DROP DATABASE "{name}"')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 @dataclass
 class Figures:
     page: str
@@ -83,17 +67,7 @@ class Figures:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waggle.config.settings")
-    os.environ.setdefault("WAGGLE_TASKS", "immediate")
-    sys.path.insert(0, str(ROOT))
-    if not args.reuse:
-        prepare_database(args.database_url, args.recreate)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(args.database_url, reuse=args.reuse, recreate=args.recreate)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -103,11 +77,9 @@ def main(argv: list[str]) -> int:
     from waggle.core.models import AuditEntry
     from waggle.demo.generator import do_generate_demo_organization
     from waggle.exchange.models import Post
-    from waggle.people.models import User
     from waggle.spaces.access import visible_spaces
-    from waggle.spaces.models import Membership, Space
+    from waggle.spaces.models import Space
 
-    call_command("migrate", interactive=False, verbosity=0)
     generated = None
     if args.reuse:
         if not Post.objects.exists():
@@ -136,17 +108,7 @@ def main(argv: list[str]) -> int:
 
     rng = random.Random(args.seed)
     # Varied members: people who belong to several spaces, picked at random by id.
-    people = User.objects.filter(is_guest=False)
-    low = people.order_by("id").values_list("id", flat=True).first()
-    high = people.order_by("-id").values_list("id", flat=True).first()
-    members: list[Any] = []
-    while len(members) < 40:
-        person = (User.objects.filter(id__gte=rng.randint(low, high), is_guest=False,
-                                      is_active=True).order_by("id").first())
-        if person is not None and person not in members and Membership.objects.filter(
-            user=person
-        ).exists():
-            members.append(person)
+    members = pick_members(rng, 40)
     clients = []
     for person in members:
         client = Client()

@@ -29,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from common import pick_members, setup_django  # noqa: E402 - the benchmarks' shared module
+
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/waggle_bench_search"
 TARGET_LEXICAL_P95_MS = 30.0
@@ -50,29 +53,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-anchor", action="store_true", help="skip the bm25s anchor")
     parser.add_argument("--no-record", action="store_true")
     return parser.parse_args(argv)
-
-
-def prepare_database(url: str, recreate: bool) -> None:
-    if url.startswith("sqlite"):
-        path = Path(url.split("///", 1)[1])
-        if recreate:
-            path.unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    name = config["NAME"]
-    with psycopg.connect(host=config["HOST"] or None, port=config["PORT"] or None,
-                         user=config["USER"] or None, dbname="postgres",
-                         autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and recreate:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def pct(values: list[float], q: float) -> float:
@@ -135,29 +115,16 @@ def sample_queries(rng: random.Random, n: int) -> list[str]:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waggle.config.settings")
-    os.environ.setdefault("WAGGLE_TASKS", "immediate")
-    sys.path.insert(0, str(ROOT))
-    if not args.reuse:
-        prepare_database(args.database_url, args.recreate)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(args.database_url, reuse=args.reuse, recreate=args.recreate)
     from django.db import connection
     from django.test import Client
 
     from waggle.demo.generator import do_generate_demo_organization
     from waggle.exchange.models import Post
-    from waggle.people.models import User
     from waggle.search.index import rebuild_index
     from waggle.search.models import SearchEntry
     from waggle.search.query import engine_name, search
-    from waggle.spaces.models import Membership
 
-    call_command("migrate", interactive=False, verbosity=0)
     notes: list[str] = []
     if args.reuse:
         if not Post.objects.exists():
@@ -186,14 +153,7 @@ def main(argv: list[str]) -> int:
     notes.append(f"Index size: {size_mb:,.0f} MB ({size_note}).")
 
     rng = random.Random(args.seed)
-    people = User.objects.filter(is_guest=False, is_active=True)
-    low = people.order_by("id").values_list("id", flat=True).first() or 1
-    high = people.order_by("-id").values_list("id", flat=True).first() or 1
-    members: list[Any] = []
-    while len(members) < 40:
-        person = people.filter(id__gte=rng.randint(low, high)).order_by("id").first()
-        if person and person not in members and Membership.objects.filter(user=person).exists():
-            members.append(person)
+    members = pick_members(rng, 40)
     queries = sample_queries(rng, args.queries)
 
     # Warm-up (caches, the planner, Python imports), then the timed pass.

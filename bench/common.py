@@ -1,0 +1,74 @@
+"""What the scale benchmarks share: the database they fill, Django set up on it, and the
+members they act as."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def prepare_database(url: str, recreate: bool) -> None:
+    """Create the benchmark database when it is missing (or drop it first on `recreate`);
+    for SQLite, the file's folder (and no file, on `recreate`)."""
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        if recreate:
+            path.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    name = config["NAME"]
+    with psycopg.connect(
+        host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
+        password=config["PASSWORD"] or None, dbname="postgres", autocommit=True,
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and recreate:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(database_url: str, *, reuse: bool, recreate: bool) -> None:
+    """Point Waggle at the benchmark database (created unless `reuse`), set Django up and
+    migrate. Tasks run inline, as nothing else serves them during a benchmark."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waggle.config.settings")
+    os.environ.setdefault("WAGGLE_TASKS", "immediate")
+    sys.path.insert(0, str(ROOT))
+    if not reuse:
+        prepare_database(database_url, recreate)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def pick_members(rng: random.Random, count: int) -> list[Any]:
+    """`count` active non-guest people who belong to at least one space, picked at random by
+    id (so the visibility gate has their private spaces to reckon with)."""
+    from waggle.people.models import User
+    from waggle.spaces.models import Membership
+
+    people = User.objects.filter(is_guest=False, is_active=True)
+    low = people.order_by("id").values_list("id", flat=True).first() or 1
+    high = people.order_by("-id").values_list("id", flat=True).first() or 1
+    members: list[Any] = []
+    while len(members) < count:
+        person = people.filter(id__gte=rng.randint(low, high)).order_by("id").first()
+        if person is not None and person not in members and Membership.objects.filter(
+            user=person
+        ).exists():
+            members.append(person)
+    return members
