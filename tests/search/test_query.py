@@ -215,12 +215,14 @@ def test_rebuild_restores_a_lost_index(member: User, question: Post, answer: Pos
     assert sorted(found(member, "explain OR planner OR postgres")) == before
 
 
+@pytest.mark.parametrize("sparse", [0, 10**9], ids=["walk-the-key", "sort-the-matches"])
 def test_a_query_matching_very_many_ranks_and_counts_the_newest(
-    space: Space, member: User, monkeypatch: pytest.MonkeyPatch
+    space: Space, member: User, monkeypatch: pytest.MonkeyPatch, sparse: int
 ) -> None:
     import waggle.search.query as query_module
 
     monkeypatch.setattr(query_module, "WINDOW", 4)
+    monkeypatch.setattr(query_module, "SPARSE", sparse)  # both ways to find the newest
     # The oldest matches the words best (title and body); it is outside the newest four.
     posts = [do_ask_question(space, acting_user=member, title=f"Laptop refresh round {i}",
                              body="laptop laptop laptop refresh" if i == 0 else "")
