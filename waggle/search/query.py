@@ -35,9 +35,10 @@ from waggle.spaces.access import visible_spaces
 
 # Ranking and counting stop at this many matches (the newest); see `search`.
 WINDOW = 2000
-# Matches below which the newest are found by sorting all of them (see `_newest_ids`): about
-# where sorting N matches costs what walking WINDOW * entries / N rows does, at a million posts.
-SPARSE = 50_000
+# Matches below which the newest are found by sorting all of them (see `_newest_ids`). Sorting
+# N matches costs about what walking WINDOW * entries / N rows does near N = 50,000 at a
+# million posts; measured, 25,000 was as good or better (bench/RESULTS.md, within the noise).
+SPARSE = 25_000
 # Markers the engines put around matched words; replaced by <mark> after escaping the text.
 START, STOP = "\x02", "\x03"
 
