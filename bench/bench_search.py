@@ -30,7 +30,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from common import pick_members, setup_django  # noqa: E402 - the benchmarks' shared module
+from common import add_organization_arguments, pick_members, setup_django  # noqa: E402 - the benchmarks' shared module
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/waggle_bench_search"
@@ -39,14 +39,7 @@ TARGET_LEXICAL_P95_MS = 30.0
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--posts", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure the organization already in the database")
-    parser.add_argument("--recreate", action="store_true",
-                        help="drop and recreate the database before generating")
+    add_organization_arguments(parser, DEFAULT_URL)
     parser.add_argument("--no-rebuild", action="store_true",
                         help="with --reuse: keep the index as it is (no build timing)")
     parser.add_argument("--queries", type=int, default=300, help="timed searches")

@@ -3,6 +3,7 @@ members they act as."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import sys
@@ -10,6 +11,18 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def add_organization_arguments(parser: argparse.ArgumentParser, default_url: str) -> None:
+    """The options every scale benchmark takes: where, how big, and whether to reuse."""
+    parser.add_argument("--database-url", default=default_url)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the organization already in the database")
+    parser.add_argument("--recreate", action="store_true",
+                        help="drop and recreate the database before generating")
 
 
 def prepare_database(url: str, recreate: bool) -> None:
