@@ -7,34 +7,17 @@ mark duplicates with `do_mark_duplicate`, tested in test_duplicates_and_similar.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from tests.api.client import ApiClient
-from waggle.exchange.actions import do_answer_question, do_ask_question
-from waggle.exchange.models import Post, PostLink
+from tests.links import DUPLICATE, RELATED, ask, link
+from waggle.exchange.actions import do_answer_question
+from waggle.exchange.models import Post
 from waggle.people.models import User
 from waggle.spaces.models import Space
-
-DUPLICATE = PostLink.Kind.DUPLICATE
-RELATED = PostLink.Kind.RELATED
-
-
-def link(post: Post, target: Post, kind: str, *, days_ago: float = 0) -> PostLink:
-    return PostLink.objects.create(
-        post=post,
-        target=target,
-        kind=kind,
-        created_at=timezone.now() - dt.timedelta(days=days_ago),
-    )
-
-
-def ask(space: Space, author: User, title: str) -> Post:
-    return do_ask_question(space, acting_user=author, title=title)
 
 
 def links_of(api: ApiClient, post: Post) -> list[dict[str, Any]]:

@@ -7,35 +7,18 @@ rows an import would.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from tests.conftest import client_for
+from tests.links import DUPLICATE, RELATED, ask, link
 from tests.web.conftest import text_of, whole_page
-from waggle.exchange.actions import do_answer_question, do_ask_question, do_post_update
-from waggle.exchange.models import Post, PostLink
+from waggle.exchange.actions import do_answer_question, do_post_update
+from waggle.exchange.models import Post
 from waggle.people.models import User
 from waggle.spaces.models import Space
-
-DUPLICATE = PostLink.Kind.DUPLICATE
-RELATED = PostLink.Kind.RELATED
-
-
-def link(post: Post, target: Post, kind: str, *, days_ago: float = 0) -> PostLink:
-    return PostLink.objects.create(
-        post=post,
-        target=target,
-        kind=kind,
-        created_at=timezone.now() - dt.timedelta(days=days_ago),
-    )
-
-
-def ask(space: Space, author: User, title: str) -> Post:
-    return do_ask_question(space, acting_user=author, title=title)
 
 
 def section(html: str, title_id: str) -> str:
