@@ -32,6 +32,7 @@ urlpatterns = [
          {"answer": "decline"}, name="invitation_decline"),
     # Posts
     path("ask/", views.ask, name="ask"),
+    path("status/", views.status, name="status"),
     path("ask/similar/", views.ask_similar, name="ask_similar"),
     path("posts/<int:post_id>/", views.post_detail, name="post"),
     path("posts/<int:post_id>/edit/", views.post_edit, name="post_edit"),

@@ -47,6 +47,7 @@ from waggle.exchange.feeds import (
     topic_feed,
 )
 from waggle.exchange.models import Comment, Follow, Post
+from waggle.harvest.models import ImportRun
 from waggle.notify.actions import do_mark_notifications_read
 from waggle.notify.models import Notification
 from waggle.people.access import access_person, visible_people
@@ -55,6 +56,7 @@ from waggle.people.models import Department, User
 from waggle.search.query import search as run_search
 from waggle.search.result_links import result_url
 from waggle.search.similar import similar_questions
+from waggle.search.status import search_status
 from waggle.spaces.access import access_space, can_post_in, membership_of, visible_spaces
 from waggle.spaces.actions import (
     do_create_space,
@@ -853,3 +855,18 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in raw if i.isdigit() and len(i) < 19] if raw else None
     do_mark_notifications_read(request.user, ids)
     return redirect(_back(request, reverse("web:notifications")))
+
+
+# Status (administrators) ---------------------------------------------------------------------
+
+
+@page()
+def status(request: HttpRequest) -> HttpResponse:
+    """How Waggle runs: the search engine and index, imports. Administrators only (others get
+    the same 404 as a missing page); counts only, nothing about any person."""
+    if not request.user.is_staff:
+        raise NotFound("No such page.")
+    return render(request, "web/status.html", {
+        "search": search_status(),
+        "imports": ImportRun.objects.order_by("-started_at")[:10],
+    })
