@@ -68,3 +68,15 @@ def test_only_visible_questions_are_suggested(member: User, outsider: User,
 
 def test_the_question_itself_can_be_left_out(member: User, question: Post) -> None:
     assert titles(member, question.title, exclude=question.pk) == []
+
+
+def test_a_draft_whose_words_are_everywhere_is_matched_among_the_newest(
+    space: Space, member: User, other_member: User, monkeypatch: Any
+) -> None:
+    import waggle.search.query as query_module
+
+    monkeypatch.setattr(query_module, "WINDOW", 2)
+    asked = [do_ask_question(space, acting_user=member, title=f"Laptop refresh wave {i}")
+             for i in range(4)]
+    found = {s.question.pk for s in similar_questions(other_member, "laptop refresh")}
+    assert found == {asked[2].pk, asked[3].pk}

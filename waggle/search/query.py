@@ -186,17 +186,29 @@ def search(
     results.total, results.total_capped = min(counted, WINDOW), counted > WINDOW
     start = (results.page - 1) * per_page
     if order == "newest":
-        shown = entries.order_by("-created_at", "-id").only("id")[start:start + per_page]
+        shown = list(entries.order_by("-created_at", "-id").only("id")[start:start + per_page])
     else:
-        if results.total_capped:
-            # The window's ids first, then rank just those: one query with both steps
-            # leaves the planner free to rank everything first.
-            newest = _newest_ids(entries, query)
-            entries = _ranked(SearchEntry.objects.filter(id__in=newest), query)
-        shown = entries.order_by("-score", "-id").only("id")[start:start + per_page]
+        shown = best_matches(entries, query, start=start, size=per_page,
+                             capped=results.total_capped)
     page_rows = [(e.pk, getattr(e, "score", 0.0)) for e in shown]
     results.hits = hits_for(page_rows, query)
     return results
+
+
+def best_matches(
+    entries: QuerySet[SearchEntry], query: ParsedQuery, *, start: int = 0, size: int,
+    capped: bool | None = None, fields: tuple[str, ...] = ("id",),
+) -> list[SearchEntry]:
+    """`size` of the `matching` `entries` from `start`, best first, each with its `score`:
+    ranked over the newest `WINDOW` matches when there are more than that (`capped`, found
+    out here unless the caller counted already; see `search`)."""
+    if capped is None:
+        capped = entries.values("id")[WINDOW:WINDOW + 1].exists()
+    if capped:
+        # The window's ids first, then rank just those: one query with both steps leaves
+        # the planner free to rank everything first.
+        entries = _ranked(SearchEntry.objects.filter(id__in=_newest_ids(entries, query)), query)
+    return list(entries.order_by("-score", "-id").only(*fields)[start:start + size])
 
 
 def _newest_ids(entries: QuerySet[SearchEntry], query: ParsedQuery) -> list[int]:

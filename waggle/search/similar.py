@@ -13,7 +13,7 @@ from typing import Any
 
 from waggle.exchange.models import Post
 from waggle.search.language import ParsedQuery, any_of, parse_query
-from waggle.search.query import SearchFilters, matching
+from waggle.search.query import SearchFilters, best_matches, matching
 
 # Words that carry no topic in a question. Short on purpose: the ranking (bm25, ts_rank)
 # already weighs common words down; this list only keeps the draft's filler out of the query.
@@ -61,8 +61,9 @@ def similar_questions(user: Any, text: str, *, limit: int = 5,
     entries = matching(user, query, SearchFilters(kinds=[Post.Kind.QUESTION]))
     if exclude is not None:
         entries = entries.exclude(post_id=exclude)
+    # Ranked like a search: over the newest matches when a draft's words are everywhere.
     rows = [(e.post_id, float(getattr(e, "score", 0.0)))
-            for e in entries.order_by("-score", "-id").only("post_id")[:CONSIDERED]]
+            for e in best_matches(entries, query, size=CONSIDERED, fields=("id", "post_id"))]
     posts = Post.objects.select_related("space").in_bulk([pk for pk, _ in rows])
     found = [SimilarQuestion(posts[pk], score) for pk, score in rows if pk in posts]
     if found:  # answered first, among those nearly as close as the closest
