@@ -230,6 +230,8 @@ def test_a_query_matching_very_many_ranks_and_counts_the_newest(
     results = search(member, "laptop", per_page=10)
     assert (results.total, results.total_capped, results.pages) == (4, True, 1)
     assert {h.entry.post_id for h in results.hits} == {p.pk for p in posts[2:]}
+    newest = search(member, "laptop", per_page=10, order="newest")
+    assert [h.entry.post_id for h in newest.hits] == [p.pk for p in reversed(posts[2:])]
     # An edited post is indexed again: it counts among the newest (recently active).
     do_edit_post(posts[0], acting_user=member, body="laptop laptop laptop refresh again")
     assert search(member, "laptop").hits[0].entry.post_id == posts[0].pk

@@ -186,6 +186,8 @@ def search(
     results.total, results.total_capped = min(counted, WINDOW), counted > WINDOW
     start = (results.page - 1) * per_page
     if order == "newest":
+        if results.total_capped:  # the same window as ranking: sorting every match is slow
+            entries = SearchEntry.objects.filter(id__in=_newest_ids(entries, query))
         shown = list(entries.order_by("-created_at", "-id").only("id")[start:start + per_page])
     else:
         shown = best_matches(entries, query, start=start, size=per_page,
