@@ -437,6 +437,10 @@ class SearchPage(Schema):
     pages: int
     engine: str = Field(description="The full-text engine that answered (SQLite FTS5 or "
                         "PostgreSQL full text).")
+    ranking: str = Field(description="`hybrid`: by words and meaning, and posts near in "
+                         "meaning are found without sharing a word (counted in `total`); "
+                         "`lexical`: by words only (semantic ranking off, a query with "
+                         "phrases, OR or -word, or newest first).")
     results: list[SearchHit]
 
 

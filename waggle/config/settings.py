@@ -181,6 +181,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("WAGGLE_MAX_BODY_BYTES", str(10
 WAGGLE_MAX_POST_CHARS = 50_000
 # Aggregates never show a figure about fewer people than this.
 WAGGLE_MIN_GROUP_SIZE = int(os.environ.get("WAGGLE_MIN_GROUP_SIZE", "5"))
+# Semantic ranking (sentence embeddings; needs the `semantic` extra): "auto" uses it when the
+# extra is installed, "off" keeps search lexical.
+WAGGLE_SEMANTIC = os.environ.get("WAGGLE_SEMANTIC", "auto")
+# From this many thread vectors on, nearest threads are found in an approximate (HNSW) index
+# saved in WAGGLE_VECTOR_DIR instead of by an exact matrix product (waggle/search/vectors.py).
+WAGGLE_VECTOR_APPROXIMATE_FROM = int(os.environ.get("WAGGLE_VECTOR_APPROXIMATE_FROM", "50000"))
+WAGGLE_VECTOR_DIR = Path(os.environ.get("WAGGLE_VECTOR_DIR", VAR_DIR / "vectors"))
+# How often a process looks for new thread vectors (seconds).
+WAGGLE_VECTOR_REFRESH_SECONDS = float(os.environ.get("WAGGLE_VECTOR_REFRESH_SECONDS", "2"))
 # Where the real archives for tests and benchmarks live (never copied into the repo).
 WAGGLE_SHARED_DATA = Path(os.environ.get("WAGGLE_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
 

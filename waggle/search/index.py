@@ -1,6 +1,7 @@
 """Keeps the search entries in step with posts and comments: the actions call `index_posts` and
 `index_comments` inside their transaction (an entry exists exactly when its post does, and a
-rolled-back write leaves no entry); `rebuild_index` starts over (`waggle search rebuild`)."""
+rolled-back write leaves no entry); `rebuild_index` starts over (`waggle search rebuild`).
+Both also schedule the threads' embeddings (`embeddings.py`), computed after the commit."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import nh3
 from django.db import connection, transaction
 
 from waggle.exchange.models import Comment, Post
+from waggle.search import embeddings
 from waggle.search.models import SearchEntry
 
 # A body longer than this is indexed by its beginning: PostgreSQL refuses tsvectors over 1 MB,
@@ -67,6 +69,7 @@ def index_posts(post_ids: Iterable[int]) -> None:
             )
             entries += [_comment_entry(c, posts[c.post_id]) for c in comments]
             SearchEntry.objects.bulk_create(entries, batch_size=500)
+            embeddings.schedule(p.question_id or p.pk for p in posts.values())
 
 
 def index_comments(comment_ids: Iterable[int]) -> None:
@@ -85,6 +88,7 @@ def index_comments(comment_ids: Iterable[int]) -> None:
             SearchEntry.objects.bulk_create(
                 [_comment_entry(c, posts[c.post_id]) for c in comments], batch_size=500
             )
+            embeddings.schedule(p.question_id or p.pk for p in posts.values())
 
 
 def _ids(model: Any, after: int = 0) -> Iterator[list[int]]:

@@ -59,3 +59,29 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.comment_id or self.post_id}"
+
+
+class ThreadEmbedding(models.Model):
+    """The sentence embedding of one thread (a question, update or lesson with its answers and
+    comments), for semantic ranking; written by the `embed_threads` task after the thread's
+    posts commit (`embeddings.py`).
+
+    `vector` holds float32 values, L2-normalized (a dot product is the cosine). `text_hash`
+    identifies the text and model it was computed from, so unchanged threads are never encoded
+    twice. `space` and `kind` repeat the thread's so the in-memory vector index can leave out
+    what a viewer may not see before the database is asked (which still decides).
+    `updated_at` lets each process fetch only the rows that changed since it last looked.
+    """
+
+    thread = models.OneToOneField(
+        "exchange.Post", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)
+    model = models.CharField(max_length=100)
+    text_hash = models.CharField(max_length=64)
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"embedding of thread {self.thread_id} ({self.model})"

@@ -23,6 +23,7 @@ from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from waggle.exchange.models import Post
+from waggle.search import hybrid
 from waggle.search.language import (
     TITLE_WEIGHT,
     ParsedQuery,
@@ -98,6 +99,7 @@ class SearchResults:
     per_page: int = 20
     engine: str = ""
     total_capped: bool = False  # more than `total` matched (see `search`)
+    ranking: str = "lexical"  # or "hybrid": words and meaning (`hybrid.py`)
 
     @property
     def pages(self) -> int:
@@ -168,7 +170,8 @@ def search(
     order: str = "relevance",
 ) -> SearchResults:
     """One page of what `user` may see that matches `text`, best first (or newest first when
-    `order` is "newest"), with the count.
+    `order` is "newest"), with the count. With semantic ranking on, "best" is by words and
+    meaning together, and threads near in meaning join the matches (`hybrid.py`).
 
     A query whose words are everywhere ("team") can match a third of a big organization's
     posts; ranking and counting all of them would take seconds. So both stop at `WINDOW`
@@ -185,14 +188,31 @@ def search(
     counted = entries.values("id")[: WINDOW + 1].count()
     results.total, results.total_capped = min(counted, WINDOW), counted > WINDOW
     start = (results.page - 1) * per_page
-    if order == "newest":
+    index = hybrid.ready() if order != "newest" and hybrid.plain(query) else None
+    if index is not None:
+        window = entries
+        if results.total_capped:
+            window = _ranked(SearchEntry.objects.filter(id__in=_newest_ids(entries, query)),
+                             query)
+        gated = visible_entries(user)
+        fused = hybrid.hybrid_rows(
+            index, text, hybrid.ranked_lexical(window),
+            filters.apply(gated) if filters is not None else gated,
+            visible_space_ids=list(visible_spaces(user).values_list("id", flat=True)),
+            kinds=hybrid.kinds_of(filters),
+        )
+        results.total += fused.added
+        results.ranking = "hybrid"
+        page_rows = fused.rows[start:start + per_page]
+    elif order == "newest":
         if results.total_capped:  # the same window as ranking: sorting every match is slow
             entries = SearchEntry.objects.filter(id__in=_newest_ids(entries, query))
         shown = list(entries.order_by("-created_at", "-id").only("id")[start:start + per_page])
+        page_rows = [(e.pk, getattr(e, "score", 0.0)) for e in shown]
     else:
         shown = best_matches(entries, query, start=start, size=per_page,
                              capped=results.total_capped)
-    page_rows = [(e.pk, getattr(e, "score", 0.0)) for e in shown]
+        page_rows = [(e.pk, getattr(e, "score", 0.0)) for e in shown]
     results.hits = hits_for(page_rows, query)
     return results
 

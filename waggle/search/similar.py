@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from waggle.exchange.models import Post
+from waggle.search import hybrid
 from waggle.search.language import ParsedQuery, any_of, parse_query
-from waggle.search.query import SearchFilters, best_matches, matching
+from waggle.search.query import SearchFilters, best_matches, matching, visible_entries
+from waggle.spaces.access import visible_spaces
 
 # Words that carry no topic in a question. Short on purpose: the ranking (bm25, ts_rank)
 # already weighs common words down; this list only keeps the draft's filler out of the query.
@@ -25,6 +27,8 @@ anyone anybody someone somebody know please thanks hi hello help need want get g
 """.split())
 CONSIDERED = 20  # the closest this many are reordered (answered first), then cut to `limit`
 RELEVANT_SHARE = 0.5  # ... of those scoring at least this share of the best score
+# ... or, ranked by words and meaning (z-scores), within this many standard deviations of it
+RELEVANT_SPREAD = 1.0
 
 
 @dataclass
@@ -54,20 +58,36 @@ def draft_query(text: str) -> ParsedQuery:
 
 def similar_questions(user: Any, text: str, *, limit: int = 5,
                       exclude: int | None = None) -> list[SimilarQuestion]:
-    """Up to `limit` questions `user` may see that are closest to `text`, answered first."""
+    """Up to `limit` questions `user` may see that are closest to `text`, answered first.
+    With semantic ranking on, closest by words and meaning (`hybrid.py`): a question that
+    says the same in other words is found too."""
     query = draft_query(text)
-    if query.is_empty:
+    index = hybrid.ready()
+    if query.is_empty and index is None:
         return []
-    entries = matching(user, query, SearchFilters(kinds=[Post.Kind.QUESTION]))
+    only_questions = SearchFilters(kinds=[Post.Kind.QUESTION])
+    entries = matching(user, query, only_questions)
     if exclude is not None:
         entries = entries.exclude(post_id=exclude)
     # Ranked like a search: over the newest matches when a draft's words are everywhere.
-    rows = [(e.post_id, float(getattr(e, "score", 0.0)))
-            for e in best_matches(entries, query, size=CONSIDERED, fields=("id", "post_id"))]
+    matches = [] if query.is_empty else best_matches(
+        entries, query, size=CONSIDERED, fields=("id", "post_id"))
+    if index is None:
+        rows = [(e.post_id, float(getattr(e, "score", 0.0))) for e in matches]
+        closest = RELEVANT_SHARE * max((score for _, score in rows), default=0.0)
+    else:
+        gated = only_questions.apply(visible_entries(user))
+        if exclude is not None:
+            gated = gated.exclude(post_id=exclude)
+        fused = hybrid.hybrid_rows(
+            index, text, [(e.pk, e.post_id, float(getattr(e, "score", 0.0))) for e in matches],
+            gated, visible_space_ids=list(visible_spaces(user).values_list("id", flat=True)),
+            kinds=[Post.Kind.QUESTION], candidates=CONSIDERED,
+        )
+        rows = [(fused.threads[pk], score) for pk, score in fused.rows[:CONSIDERED]]
+        closest = max((score for _, score in rows), default=0.0) - RELEVANT_SPREAD
     posts = Post.objects.select_related("space").in_bulk([pk for pk, _ in rows])
-    found = [SimilarQuestion(posts[pk], score) for pk, score in rows if pk in posts]
-    if found:  # answered first, among those nearly as close as the closest
-        best = max(s.score for s in found)
-        found = [s for s in found if s.score >= RELEVANT_SHARE * best]
-    found.sort(key=lambda s: (not s.answered, -s.score))
+    found = [SimilarQuestion(posts[pk], score) for pk, score in rows
+             if pk in posts and score >= closest]
+    found.sort(key=lambda s: (not s.answered, -s.score))  # answered first, among the closest
     return found[:limit]

@@ -86,6 +86,6 @@ def search_everything(
     return {
         "query": results.query, "total": results.total,
         "total_capped": results.total_capped, "page": results.page,
-        "pages": results.pages, "engine": results.engine,
+        "pages": results.pages, "engine": results.engine, "ranking": results.ranking,
         "results": [_hit_out(hit) for hit in results.hits],
     }

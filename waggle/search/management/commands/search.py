@@ -1,4 +1,5 @@
-"""`waggle search rebuild`: index every post and comment again; `waggle search QUERY --as
+"""`waggle search rebuild`: index every post and comment again; `waggle search embed`: compute
+missing thread embeddings (semantic ranking); `waggle search QUERY --as
 USERNAME`: what that person would find (for checking the index from a shell); `waggle search
 eval`: search quality on a data set with known answers (SemEval-2016 subtask B, a Stack Exchange
 dump), for lexical, semantic and hybrid ranking."""
@@ -15,7 +16,7 @@ from tqdm import tqdm
 
 from waggle.exchange.models import Post
 from waggle.people.models import User
-from waggle.search import evaluation, semantic
+from waggle.search import embeddings, evaluation, semantic, vectors
 from waggle.search.index import rebuild_index
 from waggle.search.query import engine_name, search
 
@@ -27,6 +28,15 @@ class Command(BaseCommand):
         commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
         rebuild = commands.add_parser("rebuild", help="index every post and comment again")
         rebuild.add_argument("--no-progress", action="store_true", help="no progress bar")
+        embed = commands.add_parser(
+            "embed", help="compute the embeddings of threads that have none or a stale one",
+            description="Semantic ranking: embed every thread whose embedding is missing or "
+            "stale (the background task does this after each write; run this after a bulk "
+            "import or a model change), then build the approximate vector index when there "
+            "are enough vectors for it.")
+        embed.add_argument("--no-progress", action="store_true", help="no progress bar")
+        embed.add_argument("--rebuild-vector-index", action="store_true",
+                           help="build the approximate vector index even if it is current")
         query = commands.add_parser("query", help="what a person would find")
         query.add_argument("text", help="the query, as typed in the search box")
         query.add_argument("--as", dest="username", required=True, metavar="USERNAME",
@@ -54,6 +64,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["command"] == "rebuild":
             self._rebuild(options)
+        elif options["command"] == "embed":
+            self._embed(options)
         elif options["command"] == "eval":
             self._evaluate(options)
         else:
@@ -67,13 +79,33 @@ class Command(BaseCommand):
         self.stdout.write(f"Indexed {total:,} posts: {entries:,} search entries "
                           f"({engine_name()}).")
 
+    def _embed(self, options: Any) -> None:
+        if not embeddings.enabled():
+            raise CommandError(f"Semantic ranking is off: {embeddings.why_disabled()}.")
+        with tqdm(total=embeddings.thread_count(), unit=" threads",
+                  disable=options["no_progress"], desc="Embedding") as bar:
+            counts = embeddings.embed_all(progress=bar.update)
+        self.stdout.write(
+            f"Threads: {counts.encoded:,} encoded, {counts.unchanged:,} unchanged, "
+            f"{counts.moved:,} moved; {counts.removed:,} embeddings of deleted threads removed.")
+        if options["rebuild_vector_index"] and embeddings.embedded_count():
+            meta = vectors.build_approximate()
+        elif vectors.rebuild_approximate_if_due():
+            meta = vectors.approximate_status() or {}
+        else:
+            meta = {}
+        if meta:
+            self.stdout.write(f"Approximate vector index: {meta['vectors']:,} vectors saved in "
+                              f"{vectors.directory()}.")
+
     def _query(self, options: Any) -> None:
         try:
             user = User.objects.get(username=options["username"])
         except User.DoesNotExist:
             raise CommandError(f"No person with the username {options['username']!r}.") from None
         results = search(user, options["text"], per_page=options["limit"])
-        self.stdout.write(f"{results.total:,} results ({results.engine})")
+        self.stdout.write(f"{results.total:,} results ({results.engine}, "
+                          f"{results.ranking} ranking)")
         for hit in results.hits:
             e = hit.entry
             title = str(e.thread)

@@ -1,0 +1,110 @@
+"""Hybrid ranking in the product: the lexical matches and the threads nearest the query in
+meaning, in one order (`ranking.fuse`, the rule `waggle search eval` measures).
+
+Lexical matches are entries (a question, an answer, a comment ...); meaning is measured per
+thread, so an entry's semantic score is its thread's cosine with the query. A thread that is
+near in meaning but shares no word with the query joins the results as its question (update,
+lesson) when its cosine is at least MIN_COSINE; it is asked through the visibility gate and the
+filters like every other result, in SQL, so nothing the viewer may not see is counted or shown.
+
+A query that uses the query language ("a phrase", OR, -word) asks for exact matching: it is
+ranked lexically only.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import F, QuerySet
+
+from waggle.search import embeddings, ranking, semantic, vectors
+from waggle.search.language import ParsedQuery
+from waggle.search.models import SearchEntry
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from waggle.search.query import SearchFilters
+
+#: A thread this near in meaning may join the results without sharing a word with the query.
+#: On the Stack Exchange sites, 92-99% of the known related questions are at least this near
+#: a question's text, while unrelated sentences usually score below 0.2.
+MIN_COSINE = 0.3
+#: Threads asked of the vector index per query.
+SEMANTIC_CANDIDATES = 50
+
+
+def ready() -> vectors.VectorIndex | None:
+    """The vector index when semantic ranking is on and has vectors; None: rank lexically."""
+    if not embeddings.enabled():
+        return None
+    index = vectors.current()
+    return index if len(index) else None
+
+
+def plain(query: ParsedQuery) -> bool:
+    """Whether the query is just words (no phrase, OR or exclusion)."""
+    return not query.excluded and all(
+        len(group) == 1 and len(group[0]) == 1 for group in query.groups)
+
+
+@functools.lru_cache(maxsize=512)
+def query_vector(text: str) -> npt.NDArray[np.float32]:
+    """The embedding of what was typed (the same query typed again is not encoded again)."""
+    return semantic.encode([" ".join(text.split())])[0]
+
+
+@dataclass
+class HybridRows:
+    rows: list[tuple[int, float]]  # (entry id, fused score), best first
+    added: int  # entries found by meaning only (counted on top of the lexical matches)
+    threads: dict[int, int]  # each entry's thread
+
+
+def hybrid_rows(
+    index: vectors.VectorIndex, text: str, lexical: Sequence[tuple[int, int, float]],
+    entries: QuerySet[SearchEntry], *, visible_space_ids: Sequence[int],
+    kinds: Sequence[str] | None = None, candidates: int = SEMANTIC_CANDIDATES,
+    min_cosine: float = MIN_COSINE,
+) -> HybridRows:
+    """Fuse `lexical` ((entry id, thread id, score) of the matches ranked) with the threads
+    nearest `text`. `entries`: what the viewer may see with the filters applied (the gate),
+    from which the threads found by meaning are taken. `kinds`: of the threads to look for."""
+    vector = query_vector(text)
+    thread_kinds = [k for k in kinds or embeddings.ROOT_KINDS if k in embeddings.ROOT_KINDS]
+    near = index.nearest(vector, candidates, spaces=visible_space_ids,
+                         kinds=thread_kinds, min_cosine=min_cosine) if thread_kinds else []
+    matched_threads = {thread for _, thread, _ in lexical}
+    new_threads = [n.thread_id for n in near if n.thread_id not in matched_threads]
+    added = list(entries.filter(  # the gate and the filters decide, in SQL
+        thread_id__in=new_threads, comment__isnull=True, post_id=F("thread_id"),
+    ).values_list("id", "thread_id")) if new_threads else []
+    cosine = {n.thread_id: n.cosine for n in near}
+    missing = {thread for _, thread, _ in lexical if thread not in cosine}
+    cosine.update(index.cosines(vector, missing))
+    lexical_scores = {pk: score for pk, _, score in lexical}
+    semantic_scores = {pk: cosine[thread] for pk, thread, _ in [*lexical, *((a, t, 0.0)
+                                                                            for a, t in added)]
+                       if thread in cosine}
+    # Ties (equal fused scores) fall back to the lexical order, then the newest.
+    order = {pk: i for i, (pk, _, _) in enumerate(lexical)}
+    fused = ranking.fuse(lexical_scores, semantic_scores)
+    fused.sort(key=lambda item: (-item[1], order.get(item[0], len(order)), -item[0]))
+    threads = {pk: thread for pk, thread, _ in lexical} | dict(added)
+    return HybridRows(rows=[(pk, score) for pk, score in fused], added=len(added),
+                      threads=threads)
+
+
+def ranked_lexical(entries: QuerySet[SearchEntry]) -> list[tuple[int, int, float]]:
+    """(entry id, thread id, score) of `entries` (matches with a `score`), best first."""
+    ranked: Any = entries.order_by("-score", "-id")  # `score` comes from QuerySet.extra
+    rows = ranked.values_list("id", "thread_id", "score")
+    return [(pk, thread, float(score or 0.0)) for pk, thread, score in rows]
+
+
+def kinds_of(filters: SearchFilters | None) -> list[str] | None:
+    return list(filters.kinds) if filters is not None and filters.kinds else None
