@@ -362,9 +362,9 @@ def build_approximate(model: str = embeddings.MODEL_NAME) -> dict[str, Any]:
              written=np.asarray(written, dtype=np.int64))
     meta = {"stamp": stamp, "model": model, "vectors": len(ids),
             "watermark": started.isoformat(), "built_at": timezone.now().isoformat()}
-    written = _meta_path(model).with_suffix(".json.tmp")
-    written.write_text(json.dumps(meta))
-    written.replace(_meta_path(model))  # the switch: readers see the old or the new, whole
+    pending = _meta_path(model).with_suffix(".json.tmp")
+    pending.write_text(json.dumps(meta))
+    pending.replace(_meta_path(model))  # the switch: readers see the old or the new, whole
     for old in folder.glob(f"{model}-*"):
         if not old.name.startswith(stamp):
             old.unlink(missing_ok=True)  # a process still mapping it keeps its pages
