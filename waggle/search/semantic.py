@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -46,9 +47,18 @@ def threads() -> int:
                else os.cpu_count() or 1)
 
 
-@functools.cache
+_loading = threading.Lock()
+
+
 def model() -> Any:
-    """The sentence-transformers model, loaded once per process (about 4 s, 300 MB)."""
+    """The sentence-transformers model, loaded once per process (about 4 s, 300 MB), also when
+    several threads ask at once."""
+    with _loading:
+        return _load()
+
+
+@functools.cache
+def _load() -> Any:
     if not available():
         raise SemanticUnavailable(f"{MISSING} ({INSTALL})")
     # The model is a local folder; these make any attempt to reach a hub fail fast instead of

@@ -58,6 +58,7 @@ class Command(BaseCommand):
             )
         except WaggleError as exc:
             raise CommandError(exc.message) from None
+        self._embed(quiet=opts["quiet"])
         seconds = max(summary.seconds, 0.001)
         self.stdout.write(self.style.SUCCESS(
             f"Generated a demo organization (seed {summary.seed}) in {summary.seconds:.1f} s: "
@@ -81,6 +82,24 @@ class Command(BaseCommand):
             "these accounts on a real installation)"
         )
 
+    def _embed(self, *, quiet: bool) -> None:
+        """Embed every thread now, so the demo searches by meaning from its first page (the
+        background task would get there too, a few minutes after the server starts)."""
+        from tqdm import tqdm
+
+        from waggle.search import embeddings, vectors
+
+        if not embeddings.enabled():
+            if not quiet:
+                self.stdout.write(f"Search ranks by words only: {embeddings.why_disabled()}.")
+            return
+        with tqdm(total=embeddings.thread_count(), unit=" threads", desc="Embedding threads",
+                  disable=quiet or not sys.stderr.isatty()) as bar:
+            counts = embeddings.embed_all(progress=bar.update)
+        vectors.rebuild_approximate_if_due()
+        if not quiet:
+            self.stdout.write(f"Embedded {counts.encoded:,} threads for search by meaning.")
+
     def _from_archive(self, kind: str, paths: str | list[str], *, quiet: bool) -> None:
         """Import a real archive (idempotent: a second demo on it imports nothing twice)."""
         from waggle.demo.archive import do_open_demo_logins
@@ -97,6 +116,7 @@ class Command(BaseCommand):
             raise CommandError(f"Could not import the archive: {exc}") from None
         for line in summary.lines():
             self.stdout.write(line)
+        self._embed(quiet=quiet)
         logins = do_open_demo_logins(kind)
         if not logins:
             raise CommandError("The archive holds nobody who asked, answered or shared anything.")

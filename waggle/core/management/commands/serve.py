@@ -37,6 +37,7 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "waggle.config.wsgi:application",
             "--bind", opts["bind"], "--workers", str(opts["workers"]),
             "--access-logfile", "-", "--graceful-timeout", "5",
+            "--config", "python:waggle.config.gunicorn",
         ], env=env)
         children.append(web)
         self.stdout.write(f"Waggle is running on http://{opts['bind']}/ (Ctrl+C stops it)")
