@@ -57,6 +57,9 @@ def setup_django(database_url: str, *, reuse: bool, recreate: bool) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waggle.config.settings")
     os.environ.setdefault("WAGGLE_TASKS", "immediate")
+    # Inline tasks would encode every generated thread while generating; the benchmark of
+    # semantic ranking embeds and turns it on itself (bench_search_hybrid.py).
+    os.environ.setdefault("WAGGLE_SEMANTIC", "off")
     sys.path.insert(0, str(ROOT))
     if not reuse:
         prepare_database(database_url, recreate)
