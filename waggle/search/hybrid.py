@@ -105,14 +105,12 @@ def hybrid_rows(
     missing = {thread for _, thread, _ in lexical if thread not in cosine}
     cosine.update(index.cosines(vector, missing))
     lexical_scores = {pk: score for pk, _, score in lexical}
-    semantic_scores = {pk: cosine[thread] for pk, thread, _ in [*lexical, *((a, t, 0.0)
-                                                                            for a, t in added)]
-                       if thread in cosine}
+    threads = {pk: thread for pk, thread, _ in lexical} | dict(added)
+    semantic_scores = {pk: cosine[thread] for pk, thread in threads.items() if thread in cosine}
     # Ties (equal fused scores) fall back to the lexical order, then the newest.
     order = {pk: i for i, (pk, _, _) in enumerate(lexical)}
     fused = ranking.fuse(lexical_scores, semantic_scores)
     fused.sort(key=lambda item: (-item[1], order.get(item[0], len(order)), -item[0]))
-    threads = {pk: thread for pk, thread, _ in lexical} | dict(added)
     return HybridRows(rows=[(pk, score) for pk, score in fused], added=len(added),
                       threads=threads)
 
