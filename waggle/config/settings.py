@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "waggle.notify",
     "waggle.harvest",
     "waggle.search",
+    "waggle.expertise",
+    "waggle.growth",
     "waggle.api",
     "waggle.web",
 ]
@@ -199,3 +201,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+# Question routing (waggle/expertise/routing.py): how many people a new question is offered to,
+# and, while it stays unanswered, after how many hours it is offered to the next ones (and how
+# many more times).
+WAGGLE_ROUTE_PEOPLE = int(os.environ.get("WAGGLE_ROUTE_PEOPLE", "5"))
+WAGGLE_ESCALATE_AFTER_HOURS = float(os.environ.get("WAGGLE_ESCALATE_AFTER_HOURS", "48"))
+WAGGLE_ESCALATION_ROUNDS = int(os.environ.get("WAGGLE_ESCALATION_ROUNDS", "2"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from waggle.core.errors import Invalid, NotAllowed
 from waggle.core.markdown import extract_mentions, extract_topics, render_markdown
 from waggle.exchange.access import can_accept_answer, can_edit_post
 from waggle.exchange.models import Comment, Follow, Mention, Post, PostLink
+from waggle.expertise.actions import mark_invitation_answered
+from waggle.expertise.index import schedule_update, thread_people
 from waggle.notify.actions import notify_on_commit
 from waggle.people.models import User
 from waggle.search.index import index_comments, index_posts
@@ -126,11 +129,13 @@ def do_ask_question(
     topics: Iterable[str] = (),
     anonymous: bool = False,
     notify: bool = True,
+    route: bool = False,
     created_at: dt.datetime | None = None,
     source: str = "",
     external_id: str = "",
 ) -> Post:
-    """Ask a question in a space. Anonymous questions keep the asker only in the audit log."""
+    """Ask a question in a space. Anonymous questions keep the asker only in the audit log.
+    With `route`, Waggle invites the people likeliest to know to answer it, after commit."""
     _require_signed_in(acting_user)
     title = _clean_title(title, required=True)
     body = _clean_text(body, "body", required=False, label="The question")
@@ -145,6 +150,10 @@ def do_ask_question(
         _record_mentions(post, None, body, None if anonymous else acting_user, notify)
         index_posts([post.pk])
         audit.record(acting_user, "ask_question", post, anonymous=anonymous)
+        if route:
+            from waggle.expertise.tasks import route_question_task
+
+            transaction.on_commit(partial(route_question_task.enqueue, post.pk))
     return post
 
 
@@ -176,6 +185,8 @@ def do_answer_question(
         # The mention is in the answer: record it there (and do not repeat the question's).
         _record_mentions(answer, None, body, acting_user, notify)
         index_posts([answer.pk])
+        mark_invitation_answered(question, acting_user)
+        schedule_update([acting_user.pk])
         audit.record(acting_user, "answer_question", answer, question_id=question.pk)
         if notify:
             from waggle.exchange.access import asker_id
@@ -195,8 +206,10 @@ def do_accept_answer(question: Post, answer: Post | None, *, acting_user: Any) -
     if answer is not None and answer.question_id != question.pk:
         raise Invalid("That answer belongs to another question.", field="answer")
     with transaction.atomic():
+        before = question.accepted_answer
         question.accepted_answer = answer
         question.save(update_fields=["accepted_answer"])
+        schedule_update([getattr(before, "author_id", None), getattr(answer, "author_id", None)])
         audit.record(acting_user, "accept_answer", question,
                      answer_id=answer.pk if answer else None)
         if answer is not None and answer.author_id != acting_user.pk:
@@ -234,6 +247,7 @@ def do_post_update(
         _set_topics(post, topics, [title, body])
         _record_mentions(post, None, body, acting_user, notify)
         index_posts([post.pk])
+        schedule_update([acting_user.pk])
         audit.record(acting_user, "post_update", post)
     return post
 
@@ -268,6 +282,7 @@ def do_post_lesson(
         _set_topics(post, topics, [title, markdown])
         _record_mentions(post, None, markdown, acting_user, notify)
         index_posts([post.pk])
+        schedule_update([acting_user.pk])
         audit.record(acting_user, "post_lesson", post)
     return post
 
@@ -312,6 +327,8 @@ def do_edit_post(
             current = [t.name for t in post.topics.all()] if topics is None else list(topics)
             _set_topics(post, current, [post.title, post.body])
         index_posts([post.pk])
+        if post.kind != Post.Kind.ANSWER:  # the thread's topics may have changed
+            schedule_update(thread_people(post.pk))
         audit.record(acting_user, "edit_post", post)
     return post
 
@@ -340,6 +357,7 @@ def do_comment(
         Post.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
         _record_mentions(post, comment, body, acting_user, notify)
         index_comments([comment.pk])
+        schedule_update([acting_user.pk])
         audit.record(acting_user, "comment", comment, post_id=post.pk)
         if notify:
             from waggle.exchange.access import asker_id

@@ -18,6 +18,10 @@ class Notification(models.Model):
         KUDOS = "kudos", "gave you kudos"
         INVITED = "invited", "invited you to a space"
         DUPLICATE = "duplicate", "marked your question as a duplicate"
+        ROUTED = "routed", "asks whether you can help with a question"
+        MENTORING = "mentoring", "asked you to mentor them"
+        MENTORING_ACCEPTED = "mentor_yes", "accepted your mentoring request"
+        MENTORING_DECLINED = "mentor_no", "declined your mentoring request"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -19,7 +19,9 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,149}$")
 PROFILE_FIELDS = {
     "display_name": 150, "title": 150, "location": 150, "bio": 5000,
 }
-PRIVACY_FIELDS = {"open_to_mentoring", "opt_out_harvest", "opt_out_analytics", "share_impact"}
+PRIVACY_FIELDS = {"open_to_mentoring", "opt_out_harvest", "opt_out_analytics", "share_impact",
+                  "accept_routed_questions"}
+MAX_ROUTED_PER_WEEK = 50
 
 
 def do_create_department(name: str, *, acting_user: Any = None) -> Department:
@@ -108,6 +110,13 @@ def do_update_profile(person: User, *, acting_user: Any, **fields: Any) -> User:
                 raise Invalid(f"At most {PROFILE_FIELDS[key]} characters.", field=key)
         elif key in PRIVACY_FIELDS:
             value = bool(value)
+        elif key == "routed_questions_per_week":
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise Invalid("A number of questions, please.", field=key) from None
+            if not 0 <= value <= MAX_ROUTED_PER_WEEK:
+                raise Invalid(f"Between 0 and {MAX_ROUTED_PER_WEEK} a week.", field=key)
         elif key == "department":
             if value is not None and not isinstance(value, Department):
                 raise Invalid("Unknown department.", field=key)

@@ -51,6 +51,10 @@ class User(AbstractUser):
     bio = models.TextField(blank=True)
     skills = models.ManyToManyField("topics.Topic", blank=True, related_name="declared_by")
     open_to_mentoring = models.BooleanField(default=False)
+    # Question routing: a person may say "don't route questions to me", and caps how many
+    # invitations to answer they get in seven days.
+    accept_routed_questions = models.BooleanField(default=True)
+    routed_questions_per_week = models.PositiveSmallIntegerField(default=3)
     # Guests (customers, partners) see only the external spaces they were invited to.
     is_guest = models.BooleanField(default=False)
     # Privacy choices: importers skip an opted-out person's content; analytics leave them out.

@@ -12,6 +12,7 @@ from waggle.core import audit
 from waggle.core.errors import Invalid, NotAllowed
 from waggle.exchange.access import asker_id
 from waggle.exchange.models import Comment, Post
+from waggle.expertise.index import schedule_update
 from waggle.notify.actions import notify_on_commit
 from waggle.value.models import Kudos, ValueReport
 
@@ -103,6 +104,7 @@ def do_report_value(
         report.note = note
         report.updated_at = now
         report.save()
+        schedule_update([helper_id])
         audit.record(acting_user, "report_value" if created else "update_value_report", report,
                      kinds=[k for k, v in flags.items() if v], minutes_saved=minutes_saved)
         if notify and created:
@@ -119,6 +121,7 @@ def do_withdraw_value_report(report: ValueReport, *, acting_user: Any) -> None:
         raise NotAllowed("Only the reporter can withdraw a value report.")
     with transaction.atomic():
         audit.record(acting_user, "withdraw_value_report", report)
+        schedule_update([report.helper_id])
         report.delete()
 
 
@@ -156,6 +159,7 @@ def do_give_kudos(
             giver=acting_user, receiver_id=receiver_id, post=post, comment=comment,
             message=message, created_at=timezone.now(),
         )
+        schedule_update([receiver_id])
         audit.record(acting_user, "give_kudos", kudos, receiver_id=receiver_id)
         if notify:
             post_id = post.pk if post is not None else comment.post_id  # type: ignore[union-attr]
