@@ -69,6 +69,7 @@ from waggle.core.markdown import extract_topics, render_markdown
 from waggle.core.models import AuditEntry
 from waggle.exchange.actions import _lesson_markdown
 from waggle.exchange.models import Comment, Follow, Post
+from waggle.expertise.index import rebuild_expertise
 from waggle.people.models import Department, Team, User
 from waggle.search.index import index_posts_after
 from waggle.spaces.models import Membership, Space
@@ -187,6 +188,7 @@ def do_generate_demo_organization(
     summary = generator.run()
     # The generator writes rows in bulk, past the actions: index what it added in bulk too.
     index_posts_after(last_before)
+    rebuild_expertise()
     summary.seconds = round(time.monotonic() - started, 2)
     with transaction.atomic():
         audit.record(acting_user, "generate_demo_organization", None, seed=seed,

@@ -5,7 +5,8 @@ Three signals, fused by `scoring.fuse_people` (the rule `waggle expertise eval` 
 - topics: the person's `Expertise` on the topics asked about, summed over the spaces the viewer
   may see (a private space's evidence never ranks anyone for an outsider), plus declared skills;
 - text: what the person wrote that matches the words asked (the search index, through the same
-  gate: the sum of their matching posts' and comments' scores, Balog's document model);
+  gate: the sum of the scores of their matching answers, updates, lessons and comments, Balog's
+  document model; their questions show a need, not knowledge);
 - recency: when their latest evidence there was given.
 """
 
@@ -106,7 +107,9 @@ def rank_people(viewer: Any, ask: Ask, *, now: dt.datetime | None = None,
     text_scores: dict[int, float] = defaultdict(float)
     query = draft_query(ask.text) if ask.text else None
     if query is not None and not query.is_empty:
-        entries = matching(viewer, query).filter(author_id__isnull=False)
+        # Help given, not questions asked: asking about a thing shows a need, not knowledge.
+        entries = matching(viewer, query).filter(author_id__isnull=False).exclude(
+            kind=Post.Kind.QUESTION)
         for entry in best_matches(entries, query, size=TEXT_MATCHES,
                                   fields=("id", "author_id", "thread_id", "created_at")):
             author = int(entry.author_id or 0)  # never 0: filtered above

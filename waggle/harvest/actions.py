@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from waggle.core import audit
 from waggle.core.markdown import extract_mentions, render_markdown
 from waggle.exchange.models import Comment, Mention, Post, PostLink
+from waggle.expertise.index import schedule_update
 from waggle.harvest.models import Identity, ImportRun
 from waggle.harvest.records import (
     AcceptRecord,
@@ -175,6 +176,11 @@ class _BatchWriter:
         self._refresh_counters()
         index_posts(self.to_index)
         index_comments(self.comments_to_index)
+        # Their expertise follows what they wrote (a task, once the batch commits).
+        schedule_update(
+            {*Post.objects.filter(pk__in=self.to_index).values_list("author_id", flat=True),
+             *Comment.objects.filter(pk__in=self.comments_to_index)
+             .values_list("author_id", flat=True)})
         Membership.objects.bulk_create(
             [Membership(space_id=s, user_id=u) for s, u in sorted(self.members)],
             ignore_conflicts=True,

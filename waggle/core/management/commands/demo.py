@@ -116,6 +116,10 @@ class Command(BaseCommand):
             raise CommandError(f"Could not import the archive: {exc}") from None
         for line in summary.lines():
             self.stdout.write(line)
+        # Who knows what, at once (the batches' background updates would get there too).
+        from waggle.expertise.index import rebuild_expertise
+
+        rebuild_expertise()
         self._embed(quiet=quiet)
         logins = do_open_demo_logins(kind)
         if not logins:
