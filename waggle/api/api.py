@@ -19,7 +19,9 @@ from ninja.parser import Parser
 from waggle.api.auth import SessionAuth, TokenAuth
 from waggle.api.endpoints import (
     exchange,
+    expertise,
     follows,
+    growth,
     notifications,
     people,
     search,
@@ -196,6 +198,8 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, 500, "Something went wrong on our side; it has been logged.")
 
 
+# Expertise first: its /people/who-knows must be matched before /people/{username}.
+api.add_router("", expertise.router, tags=["expertise and routing"])
 api.add_router("", people.router, tags=["people"])
 api.add_router("", spaces.router, tags=["spaces"])
 api.add_router("", exchange.router, tags=["posts"])
@@ -205,3 +209,4 @@ api.add_router("", follows.router, tags=["follows"])
 api.add_router("", notifications.router, tags=["notifications"])
 api.add_router("", tokens.router, tags=["tokens"])
 api.add_router("", search.router, tags=["search"])
+api.add_router("", growth.router, tags=["goals and mentoring"])

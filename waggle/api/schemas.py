@@ -99,6 +99,12 @@ class MeOut(PersonOut):
     opt_out_harvest: bool
     opt_out_analytics: bool
     share_impact: bool
+    accept_routed_questions: bool = Field(
+        description="Whether Waggle may invite you to answer questions it thinks you know about."
+    )
+    routed_questions_per_week: int = Field(
+        description="At most this many such invitations in any seven days (0 to 50)."
+    )
 
 
 class ProfileIn(Schema):
@@ -113,6 +119,12 @@ class ProfileIn(Schema):
     opt_out_harvest: Patch[bool] = None
     opt_out_analytics: Patch[bool] = None
     share_impact: Patch[bool] = None
+    accept_routed_questions: Patch[bool] = None
+    # The range is checked by the action, so that 51 gets its sentence ("Between 0 and 50 a
+    # week.") as a 400 like any other broken rule, not a schema error.
+    routed_questions_per_week: Patch[int] = Field(
+        None, description="0 to 50: at most this many routed questions in any seven days."
+    )
 
 
 # Spaces -------------------------------------------------------------------------------------
@@ -235,6 +247,11 @@ class QuestionIn(Schema):
     body: LongText = ""
     topics: TopicNames = Field(default_factory=list)
     anonymous: bool = Field(False, description="Hide who asked from everyone, hosts included.")
+    route: bool = Field(
+        True,
+        description="Let Waggle invite a few people likely to know (who can see the question "
+        "and accept routed questions) to answer it.",
+    )
 
 
 class UpdateIn(Schema):
@@ -442,6 +459,215 @@ class SearchPage(Schema):
                          "`lexical`: by words only (semantic ranking off, a query with "
                          "phrases, OR or -word, or newest first).")
     results: list[SearchHit]
+
+
+# Expertise and routing ----------------------------------------------------------------------
+
+InvitationState = Literal["invited", "seen", "declined", "answered"]
+
+
+class EvidenceOut(Schema):
+    """A post that shows the person knows: an answer (accepted or not), an update or a lesson,
+    with how it helped. Only posts you may see."""
+
+    post_id: int
+    thread_id: int = Field(description="The question of an answer, else the post itself.")
+    thread_title: str
+    kind: PostKind
+    space: str = Field(description="The space's slug.")
+    accepted: bool = Field(description="An answer the asker (or a host) accepted.")
+    value_reports: int = Field(description="How many people said it helped them.")
+    kudos: int
+    created_at: dt.datetime
+    url: str = Field(description="The post on its thread's page in the web app (a path on "
+                     "this server).")
+
+    @staticmethod
+    def resolve_post_id(obj: Any) -> int:
+        return int(obj.post.pk)
+
+    @staticmethod
+    def resolve_thread_id(obj: Any) -> int:
+        return int(obj.thread.pk)
+
+    @staticmethod
+    def resolve_thread_title(obj: Any) -> str:
+        return str(obj.thread.title)
+
+    @staticmethod
+    def resolve_kind(obj: Any) -> str:
+        return str(obj.post.kind)
+
+    @staticmethod
+    def resolve_space(obj: Any) -> str:
+        return str(obj.post.space.slug)
+
+    @staticmethod
+    def resolve_created_at(obj: Any) -> dt.datetime:
+        return obj.post.created_at
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        url = reverse("web:post", args=[obj.thread.pk])
+        return f"{url}#post-{obj.post.pk}" if obj.post.question_id else url
+
+
+class SuggestionOut(Schema):
+    """A person who knows, best first. Ranked by the evidence you may see, never by votes."""
+
+    person: PersonRef
+    topics: list[str] = Field(description="Topics asked about that they have evidence on.")
+    declared: list[str] = Field(description="Topics asked about that they list as skills.")
+    evidence: list[EvidenceOut] = Field(description="Their strongest evidence (at most 3).")
+
+    @staticmethod
+    def resolve_topics(obj: Any) -> list[str]:
+        return [t.name for t in obj.topics]
+
+    @staticmethod
+    def resolve_declared(obj: Any) -> list[str]:
+        return [t.name for t in obj.declared]
+
+
+class KnownTopicOut(Schema):
+    """A topic a person knows about, from the evidence you may see."""
+
+    topic: str
+    evidence_count: int = Field(description="Pieces of evidence in spaces you may see "
+                                "(answers, acceptances, value reports, kudos, updates, ...).")
+    evidence: list[EvidenceOut] = Field(description="The strongest of it (at most 2).")
+
+    @staticmethod
+    def resolve_topic(obj: Any) -> str:
+        return str(obj.topic.name)
+
+
+class InvitationCounts(Schema):
+    invited: int = Field(description="People invited so far, whatever they did since.")
+    seen: int = Field(description="Opened the question and have not answered or declined.")
+    declined: int
+    answered: int
+    rounds: int = Field(description="1 when asked, +1 each time it was offered to more people.")
+
+
+class InvitedPersonOut(Schema):
+    person: PersonRef
+    round: int
+    state: InvitationState
+    invited_at: dt.datetime
+    responded_at: dt.datetime | None
+
+
+class QuestionInvitationsOut(Schema):
+    """Whom Waggle invited to answer a question. Everyone allowed sees the counts; only the
+    asker sees who (and what each did), a host sees counts only."""
+
+    question_id: int
+    counts: InvitationCounts
+    people: list[InvitedPersonOut] | None = Field(
+        description="The invited people, for the asker; null for a host."
+    )
+
+
+class EscalationOut(QuestionInvitationsOut):
+    newly_invited: int = Field(description="How many more people this offer invited (0 when "
+                               "nobody else is likely to know, can see it and has room).")
+    round: int | None = Field(description="The round these invitations are; null if none.")
+
+
+class MyInvitationOut(Schema):
+    """An invitation to you to answer a question."""
+
+    id: int
+    question: PostRef
+    space: SpaceRef
+    round: int
+    state: InvitationState
+    invited_at: dt.datetime
+    url: str = Field(description="The question's page in the web app.")
+
+    @staticmethod
+    def resolve_space(obj: Any) -> Any:
+        return obj.question.space
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return reverse("web:post", args=[obj.question_id])
+
+
+class UnansweredQuestionOut(Schema):
+    """A question nobody answered yet, with how its invitations stand (counts only)."""
+
+    id: int
+    title: str
+    author: PersonRef | None = Field(description="Null for anonymous questions.")
+    topics: list[str]
+    created_at: dt.datetime
+    invited: int
+    seen: int
+    declined: int
+
+    @staticmethod
+    def resolve_author(obj: Any) -> Any:
+        return None if obj.is_anonymous else obj.author
+
+    @staticmethod
+    def resolve_topics(obj: Any) -> list[str]:
+        return [t.name for t in obj.topics.all()]
+
+
+# Growth: learning goals and mentoring -------------------------------------------------------
+
+MentoringState = Literal["requested", "accepted", "declined", "withdrawn"]
+
+
+class GoalIn(Schema):
+    topic: str = Field(max_length=60, description="The topic you want to learn about.")
+    sentence: str = Field(max_length=1000, description="What you want to learn, in a sentence "
+                          "(5 to 300 characters).")
+
+
+class GoalOut(Schema):
+    """One of your learning goals (only you see it, and the mentors you send it to)."""
+
+    id: int
+    topic: str
+    sentence: str
+    created_at: dt.datetime
+    reached_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_topic(obj: Any) -> str:
+        return str(obj.topic.name)
+
+
+class GoalRef(Schema):
+    topic: str
+    sentence: str
+
+    @staticmethod
+    def resolve_topic(obj: Any) -> str:
+        return str(obj.topic.name)
+
+
+class MentoringRequestIn(Schema):
+    goal_id: Id = Field(description="One of your learning goals.")
+    mentor: str = Field(max_length=150, description="Username of a person open to mentoring.")
+    message: str = Field("", max_length=2000)
+
+
+class MentoringRequestOut(Schema):
+    id: int
+    direction: Literal["sent", "received"] = Field(
+        description="sent: you asked `mentor`; received: `mentee` asked you."
+    )
+    goal: GoalRef
+    mentee: PersonRef
+    mentor: PersonRef
+    message: str
+    state: MentoringState
+    created_at: dt.datetime
+    responded_at: dt.datetime | None
 
 
 # Tokens -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from waggle.exchange.access import visible_posts
 from waggle.exchange.models import Post
+from waggle.expertise.access import visible_question_invitations
 from waggle.expertise.models import QuestionInvitation
 from waggle.spaces.models import Space
 
@@ -34,13 +35,8 @@ def unanswered_queue(user: Any, space: Space) -> QuerySet[Post]:
 def open_invitations(user: Any) -> QuerySet[QuestionInvitation]:
     """A person's invitations to answer that are still open (invited or seen), on questions
     they can still see, newest first."""
-    if user is None or not user.is_authenticated:
-        return QuestionInvitation.objects.none()
     return (
-        QuestionInvitation.objects.filter(
-            person_id=user.pk, state__in=[State.INVITED, State.SEEN],
-            question__in=visible_posts(user).values("id"),
-        )
+        visible_question_invitations(user).filter(state__in=[State.INVITED, State.SEEN])
         .select_related("question", "question__space")
         .order_by("-invited_at", "-id")
     )

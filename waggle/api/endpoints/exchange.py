@@ -38,6 +38,7 @@ from waggle.exchange.actions import (
 )
 from waggle.exchange.links import linked_posts
 from waggle.exchange.models import Comment, Post
+from waggle.expertise.actions import mark_invitation_seen
 from waggle.search.similar import similar_questions
 from waggle.spaces.access import access_space
 
@@ -92,6 +93,7 @@ def ask(request: HttpRequest, slug: str, payload: QuestionIn) -> Status:
         body=payload.body,
         topics=payload.topics,
         anonymous=payload.anonymous,
+        route=payload.route,
     )
     return Status(201, _post_out(user, post.pk))
 
@@ -129,7 +131,10 @@ def share_lesson(request: HttpRequest, slug: str, payload: LessonIn) -> Status:
 @router.get("/posts/{post_id}", response=PostDetail, summary="A post, with its links")
 def get_post(request: HttpRequest, post_id: int) -> Any:
     user = viewer(request)
-    post = _post_out(user, access_post(user, post_id).pk)
+    found = access_post(user, post_id)
+    if found.kind == Post.Kind.QUESTION:
+        mark_invitation_seen(found, user)
+    post = _post_out(user, found.pk)
     post.shown_links = linked_posts(user, post).as_list()  # type: ignore[attr-defined]
     return post
 
