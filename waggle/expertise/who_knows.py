@@ -5,9 +5,11 @@ Three signals, fused by `scoring.fuse_people` (the rule `waggle expertise eval` 
 - topics: the person's `Expertise` on the topics asked about, summed over the spaces the viewer
   may see (a private space's evidence never ranks anyone for an outsider), plus declared skills;
 - text: what the person wrote that matches the words asked (the search index, through the same
-  gate: the sum of the scores of their matching answers, updates, lessons and comments, Balog's
-  document model; their questions show a need, not knowledge);
-- recency: when their latest evidence there was given.
+  gate: the sum of the scores of their matching answers, updates and lessons, Balog's document
+  model; their questions show a need, not knowledge);
+- recency: how much help they gave lately, on anything (`scoring.recent_help`, in the spaces
+  the viewer may see): people help in bursts, and the strongest single sign of who answers
+  next is who has been answering.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from waggle.core.markdown import normalize_topic
 from waggle.exchange.access import visible_posts
-from waggle.exchange.models import Post
+from waggle.exchange.models import Comment, Post
 from waggle.expertise import scoring
 from waggle.expertise.models import Expertise
 from waggle.people.access import visible_people
@@ -41,6 +43,11 @@ EXPAND_FROM = 10     # a text naming no topic takes the topics of its best match
 EXPANDED_TOPICS = 3  # ... this many of them
 EVIDENCE_SHOWN = 3   # pieces of evidence shown per person
 MAX_TOPICS = 8
+TEXT_KINDS = ["answer", "update", "lesson"]  # search entry kinds read for the text signal
+HELP_KINDS: dict[str, scoring.Evidence] = {
+    "answer": scoring.Evidence.ANSWER, "update": scoring.Evidence.UPDATE,
+    "lesson": scoring.Evidence.LESSON,
+}
 
 
 @dataclass
@@ -93,32 +100,49 @@ def rank_people(viewer: Any, ask: Ask, *, now: dt.datetime | None = None,
     now = now or timezone.now()
     spaces = visible_spaces(viewer).values("id")
     topic_scores: dict[int, float] = {}
-    recency: dict[int, float] = {}
     if ask.topic_ids:
         rows = (Expertise.objects.filter(topic_id__in=ask.topic_ids, space_id__in=spaces)
-                .values("person_id").annotate(score=Sum("score"), last=Max("last_evidence_at"))
+                .values("person_id").annotate(score=Sum("score"))
                 .order_by("-score")[:candidates])
         for row in rows:
             topic_scores[row["person_id"]] = scoring.current(row["score"], now)
-            recency[row["person_id"]] = scoring.current(scoring.grown(1.0, row["last"]), now)
         declared = Topic.declared_by.through.objects.filter(topic_id__in=ask.topic_ids)
         for person in declared.values_list("user_id", flat=True)[:candidates]:
             topic_scores[person] = topic_scores.get(person, 0.0) + scoring.DECLARED_SKILL_WEIGHT
     text_scores: dict[int, float] = defaultdict(float)
     query = draft_query(ask.text) if ask.text else None
     if query is not None and not query.is_empty:
-        # Help given, not questions asked: asking about a thing shows a need, not knowledge.
-        entries = matching(viewer, query).filter(author_id__isnull=False).exclude(
-            kind=Post.Kind.QUESTION)
+        # Help given, not questions asked (a need, not knowledge); comments measured worse.
+        entries = matching(viewer, query).filter(
+            author_id__isnull=False, kind__in=TEXT_KINDS)
         for entry in best_matches(entries, query, size=TEXT_MATCHES,
-                                  fields=("id", "author_id", "thread_id", "created_at")):
+                                  fields=("id", "author_id", "thread_id")):
             author = int(entry.author_id or 0)  # never 0: filtered above
             text_scores[author] += max(float(getattr(entry, "score", 0.0)), 0.0)
-            seen = scoring.current(scoring.grown(1.0, entry.created_at), now)
-            recency[author] = max(recency.get(author, 0.0), seen)
             if entry.thread_id not in ask.matched_threads:
                 ask.matched_threads.append(entry.thread_id)
+    recency = recent_help(viewer, {*topic_scores, *text_scores}, now)
     return scoring.fuse_people(topic_scores, dict(text_scores), recency)
+
+
+def recent_help(viewer: Any, people: Collection[int], now: dt.datetime) -> dict[int, float]:
+    """`scoring.recent_help` of each of `people`: the help they gave lately (answers, updates,
+    lessons, comments of the last RECENCY_WINDOW_DAYS), in the spaces `viewer` may see."""
+    if not people:
+        return {}
+    since = now - dt.timedelta(days=scoring.RECENCY_WINDOW_DAYS)
+    spaces = visible_spaces(viewer).values("id")
+    pieces: dict[int, list[tuple[scoring.Evidence, dt.datetime]]] = defaultdict(list)
+    posts = Post.objects.filter(author_id__in=list(people), created_at__gte=since,
+                                created_at__lte=now, kind__in=list(HELP_KINDS),
+                                space_id__in=spaces)
+    for author, kind, at in posts.values_list("author_id", "kind", "created_at"):
+        pieces[author].append((HELP_KINDS[kind], at))
+    comments = Comment.objects.filter(author_id__in=list(people), created_at__gte=since,
+                                      created_at__lte=now, post__space_id__in=spaces)
+    for author, at in comments.values_list("author_id", "created_at"):
+        pieces[author].append((scoring.Evidence.COMMENT, at))
+    return {person: scoring.recent_help(found, now) for person, found in pieces.items()}
 
 
 def ask_about(viewer: Any, text: str, topics: Iterable[Topic] = ()) -> Ask:
