@@ -1,9 +1,12 @@
-"""`waggle expertise eval`: expert finding quality on a Stack Exchange dump (who gave the
+"""`waggle expertise rebuild`: recompute who knows what from all the evidence; `waggle expertise
+escalate`: offer the questions still unanswered to the next people now; `waggle expertise eval`:
+expert finding quality on a Stack Exchange dump (who gave the
 accepted answer, found from earlier data only), for Waggle's ranking and three baselines."""
 
 from __future__ import annotations
 
 import json
+import time
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from waggle.expertise import evaluation
+from waggle.expertise.actions import do_escalate_due
+from waggle.expertise.index import rebuild_expertise
 
 
 class Command(BaseCommand):
@@ -18,6 +23,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+        commands.add_parser(
+            "rebuild", help="recompute everyone's expertise from the evidence",
+            description="The actions keep expertise in step after every write; rebuild after "
+            "restoring a backup or changing the weights.")
+        commands.add_parser(
+            "escalate", help="offer unanswered questions to the next people now",
+            description="Questions still unanswered WAGGLE_ESCALATE_AFTER_HOURS after their "
+            "last invitations are offered to the next candidates (the task queue does this on "
+            "its own; run this from a timer when tasks run inline).")
         evaluate = commands.add_parser(
             "eval", help="expert finding quality on a data set with known answers",
             description="Every question with an accepted answer asked after the first "
@@ -35,7 +49,15 @@ class Command(BaseCommand):
         evaluate.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["command"] == "eval":
+        if options["command"] == "rebuild":
+            started = time.monotonic()
+            rows = rebuild_expertise()
+            self.stdout.write(f"Rebuilt expertise: {rows:,} rows (person, topic, space) in "
+                              f"{time.monotonic() - started:.1f} s.")
+        elif options["command"] == "escalate":
+            invited = do_escalate_due()
+            self.stdout.write(f"Invited {invited:,} more people to answer unanswered questions.")
+        elif options["command"] == "eval":
             self._evaluate(options)
 
     def _evaluate(self, options: Any) -> None:
