@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.urls import reverse_lazy
 
 from waggle.core.errors import Invalid
+from waggle.people.actions import MAX_ROUTED_PER_WEEK
 from waggle.people.models import Department, Team
 from waggle.spaces.models import Space
 from waggle.value.actions import MAX_MINUTES_SAVED
@@ -86,6 +87,10 @@ class AskForm(forms.Form):
         help_text="Colleagues will not see your name. Only the audit log, which administrators "
         "keep for misuse, records who asked.",
     )
+    route = forms.BooleanField(
+        label="Invite people who may know to answer", required=False, initial=True,
+        help_text="Waggle asks a few colleagues whose help shows they know about this.",
+    )
 
 
 class AskAnywhereForm(AskForm):
@@ -96,7 +101,7 @@ class AskAnywhereForm(AskForm):
         error_messages={"required": "Choose the space to ask in.",
                         "invalid_choice": "Choose one of your spaces."},
     )
-    field_order = ["space", "title", "body", "topics", "anonymous"]
+    field_order = ["space", "title", "body", "topics", "anonymous", "route"]
 
     def __init__(self, *args: Any, spaces: QuerySet[Space], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,7 +225,19 @@ class ProfileForm(forms.Form):
         help_text="Comma-separated topics you know about, e.g. postgres, onboarding."
     )
     open_to_mentoring = forms.BooleanField(
-        required=False, label="I am open to mentoring colleagues"
+        required=False, label="Open to mentoring",
+        help_text="Colleagues with a learning goal may ask you to mentor them.",
+    )
+    accept_routed_questions = forms.BooleanField(
+        required=False, label="Route questions to me",
+        help_text="Waggle may ask you to answer questions your help shows you know about.",
+    )
+    # The action checks the range (its message is the one shown); min/max are the browser's
+    # early hint.
+    routed_questions_per_week = forms.IntegerField(
+        label="At most this many questions a week", required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_ROUTED_PER_WEEK,
+                                        "inputmode": "numeric"}),
     )
     opt_out_harvest = forms.BooleanField(
         required=False, label="Leave my messages out of imported archives",
@@ -253,3 +270,23 @@ class EditPostForm(forms.Form):
     title = forms.CharField(required=False, max_length=300)
     body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
     topics = TopicsField()
+
+
+class LearningGoalForm(forms.Form):
+    topic = forms.CharField(
+        label="Topic", required=False, max_length=100, widget=_required(forms.TextInput()),
+        help_text="One topic, e.g. rust or public-speaking.",
+    )
+    sentence = forms.CharField(
+        label="What do you want to learn?", required=False, max_length=300,
+        widget=_required(forms.TextInput(attrs={"placeholder": "Write a small CLI in Rust"})),
+        help_text="One sentence. Only you see your goals (and the mentors you ask).",
+    )
+
+
+class MentoringRequestForm(forms.Form):
+    mentor = forms.CharField(widget=forms.HiddenInput(), max_length=150)
+    message = forms.CharField(
+        label="Message (optional)", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What you hope to learn from them"}),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from waggle.web import views
+from waggle.web import expertise_views, views
 
 app_name = "web"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("spaces/<slug:slug>/ask/", views.space_ask, name="space_ask"),
     path("spaces/<slug:slug>/update/", views.space_update, name="space_update"),
     path("spaces/<slug:slug>/lesson/", views.space_lesson, name="space_lesson"),
+    path("spaces/<slug:slug>/unanswered/", expertise_views.space_unanswered,
+         name="space_unanswered"),
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:invitation_id>/accept/", views.invitation_respond,
          {"answer": "accept"}, name="invitation_accept"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("posts/<int:post_id>/unaccept/", views.post_accept, name="post_unaccept"),
     path("posts/<int:post_id>/comment/", views.post_comment, name="post_comment"),
     path("posts/<int:post_id>/duplicate/", views.post_duplicate, name="post_duplicate"),
+    path("posts/<int:post_id>/offer/", expertise_views.question_offer, name="question_offer"),
     path("posts/<int:post_id>/value/", views.post_value, name="post_value"),
     path("posts/<int:post_id>/kudos/", views.post_kudos, name="post_kudos"),
     path("comments/<int:comment_id>/value/", views.comment_value, name="comment_value"),
@@ -60,6 +63,24 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/tokens/", views.me_tokens, name="tokens"),
     path("me/tokens/<int:token_id>/revoke/", views.me_token_revoke, name="token_revoke"),
+    # Expertise: who knows, questions Waggle asked you to help with
+    path("who-knows/", expertise_views.who_knows_page, name="who_knows"),
+    path("me/questions/", expertise_views.questions_for_me, name="questions_for_me"),
+    path("me/questions/<int:invitation_id>/decline/", expertise_views.invitation_decline,
+         name="question_decline"),
+    # Growth: learning goals and mentoring (a person's own; everyone else gets 404)
+    path("me/goals/", expertise_views.goals, name="goals"),
+    path("me/goals/<int:goal_id>/", expertise_views.goal_detail, name="goal"),
+    path("me/goals/<int:goal_id>/reached/", expertise_views.goal_reached, name="goal_reached"),
+    path("me/goals/<int:goal_id>/mentoring/", expertise_views.goal_request_mentoring,
+         name="goal_request_mentoring"),
+    path("me/mentoring/", expertise_views.mentoring, name="mentoring"),
+    path("me/mentoring/<int:request_id>/accept/", expertise_views.mentoring_respond("accept"),
+         name="mentoring_accept"),
+    path("me/mentoring/<int:request_id>/decline/", expertise_views.mentoring_respond("decline"),
+         name="mentoring_decline"),
+    path("me/mentoring/<int:request_id>/withdraw/",
+         expertise_views.mentoring_respond("withdraw"), name="mentoring_withdraw"),
     # Search
     path("search/", views.search, name="search"),
     # Notifications

@@ -47,6 +47,7 @@ from waggle.exchange.feeds import (
     topic_feed,
 )
 from waggle.exchange.models import Comment, Follow, Post
+from waggle.expertise.who_knows import known_topics
 from waggle.harvest.models import ImportRun
 from waggle.notify.actions import do_mark_notifications_read
 from waggle.notify.models import Notification
@@ -71,6 +72,7 @@ from waggle.value.actions import do_give_kudos, do_report_value
 from waggle.value.impact import impact_of
 from waggle.web import forms
 from waggle.web.decorators import page
+from waggle.web.expertise_views import question_routing
 from waggle.web.paging import keyset_page
 from waggle.web.search_form import SearchForm
 from waggle.web.threads import Thread, build_thread
@@ -310,10 +312,12 @@ def _share_page(
     return render(request, template, {"form": form, "space": space}, status=status)
 
 
-def _ask(space: Space, user: Any) -> Any:
+def _ask(space: Space | None, user: Any) -> Any:
+    """Ask in `space` (or the space chosen on the form); with the routing box checked Waggle
+    invites people who may know to answer."""
     return lambda data: do_ask_question(
-        data.get("space") or space, acting_user=user, title=data["title"], body=data["body"],
-        topics=data["topics"], anonymous=data["anonymous"],
+        space or data["space"], acting_user=user, title=data["title"], body=data["body"],
+        topics=data["topics"], anonymous=data["anonymous"], route=data["route"],
     )
 
 
@@ -329,14 +333,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     spaces = visible_spaces(request.user).order_by("name")
     initial = {"space": request.GET.get("space")} if request.GET.get("space") else None
     form = forms.AskAnywhereForm(request.POST or None, initial=initial, spaces=spaces)
-    user = request.user
-    return _share_page(
-        request, "web/posts/ask.html", form, None,
-        lambda data: do_ask_question(
-            data["space"], acting_user=user, title=data["title"], body=data["body"],
-            topics=data["topics"], anonymous=data["anonymous"],
-        ),
-    )
+    return _share_page(request, "web/posts/ask.html", form, None, _ask(None, request.user))
 
 
 @page()
@@ -459,7 +456,12 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access_post(request.user, post_id)
     if post.kind == Post.Kind.ANSWER:
         return redirect(_post_url(post))
-    return render(request, "web/posts/detail.html", {"thread": build_thread(request.user, post)})
+    return render(request, "web/posts/detail.html", {
+        "thread": build_thread(request.user, post),
+        # An invited person's banner (opening the page marks the invitation seen); the asker's
+        # and hosts' view of who was asked.
+        "routing": question_routing(request.user, post),
+    })
 
 
 def _thread_answer(
@@ -686,6 +688,8 @@ def person_detail(request: HttpRequest, username: str) -> HttpResponse:
         "impact": impact_of(person, viewer=request.user)
         if is_me or person.share_impact else None,
         "posts": list(person_feed(request.user, person)[:10]),
+        # What their help shows they know, from the evidence the viewer may see.
+        "known": known_topics(request.user, person),
         "following": Follow.objects.filter(follower_id=request.user.pk, person=person).exists(),
     })
 
@@ -697,6 +701,7 @@ def me(request: HttpRequest) -> HttpResponse:
         name: getattr(person, name) for name in (
             "display_name", "title", "department", "team", "location", "bio",
             "open_to_mentoring", "opt_out_harvest", "opt_out_analytics", "share_impact",
+            "accept_routed_questions", "routed_questions_per_week",
         )
     }
     initial["skills"] = [t.name for t in person.skills.all()]
@@ -704,8 +709,11 @@ def me(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            fields = dict(form.cleaned_data)
+            if fields["routed_questions_per_week"] is None:
+                del fields["routed_questions_per_week"]  # left empty: the cap stays as it is
             try:
-                do_update_profile(person, acting_user=request.user, **form.cleaned_data)
+                do_update_profile(person, acting_user=request.user, **fields)
             except Invalid as exc:
                 forms.add_invalid(form, exc)
             else:
