@@ -66,6 +66,17 @@ def can_post_in(user: Any, space: Space) -> bool:
     see the space may post (posting there makes them a member)."""
     if user is None or not user.is_authenticated:
         return False
-    if is_member(user, space):
-        return True
+    return is_member(user, space) or _may_post_without_joining(user, space)
+
+
+def roles_in(user: Any, space: Space) -> tuple[bool, bool]:
+    """(`can_post_in`, `is_host`) from one read of the user's membership (pages need both)."""
+    membership = membership_of(user, space)
+    if membership is not None:
+        return True, membership.role == Membership.Role.HOST
+    signed_in = user is not None and user.is_authenticated
+    return signed_in and _may_post_without_joining(user, space), False
+
+
+def _may_post_without_joining(user: Any, space: Space) -> bool:
     return not user.is_guest and space.visibility != Space.Visibility.PRIVATE

@@ -22,7 +22,7 @@ from waggle.exchange.access import can_accept_answer, can_edit_post
 from waggle.exchange.links import PostLinks, linked_posts
 from waggle.exchange.models import Comment, Post
 from waggle.people.models import User
-from waggle.spaces.access import can_post_in, is_host
+from waggle.spaces.access import roles_in
 from waggle.value.impact import item_value_summaries, own_reports
 from waggle.value.models import Kudos
 from waggle.web.forms import AnswerForm, KudosForm, ValueForm
@@ -144,10 +144,10 @@ def build_thread(viewer: Any, post: Post) -> Thread:
             kudos[("comment", k.comment_id)].append(k)
 
     thread.links = linked_posts(viewer, post)
-    thread.can_post = can_post_in(viewer, post.space)
+    thread.can_post, hosting = roles_in(viewer, post.space)
     thread.can_accept = post.kind == Post.Kind.QUESTION and can_accept_answer(viewer, post)
     thread.can_edit = can_edit_post(viewer, post)
-    thread.can_mark_duplicate = post.kind == Post.Kind.QUESTION and is_host(viewer, post.space)
+    thread.can_mark_duplicate = post.kind == Post.Kind.QUESTION and hosting
     if post.kind == Post.Kind.QUESTION:
         thread.answer_form = AnswerForm(auto_id="id_answer_%s")
     for item in items:

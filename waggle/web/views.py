@@ -456,11 +456,12 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access_post(request.user, post_id)
     if post.kind == Post.Kind.ANSWER:
         return redirect(_post_url(post))
+    thread = build_thread(request.user, post)
     return render(request, "web/posts/detail.html", {
-        "thread": build_thread(request.user, post),
+        "thread": thread,
         # An invited person's banner (opening the page marks the invitation seen); the asker's
-        # and hosts' view of who was asked.
-        "routing": question_routing(request.user, post),
+        # and hosts' view of who was asked. (Only hosts may mark duplicates: the same check.)
+        "routing": question_routing(request.user, post, host=thread.can_mark_duplicate),
     })
 
 
@@ -476,6 +477,8 @@ def _thread_answer(
     context = {"thread": thread, "item": item}
     if _htmx(request):
         return render(request, partial, context, status=status)
+    context["routing"] = question_routing(request.user, thread.post,
+                                          host=thread.can_mark_duplicate)
     return render(request, "web/posts/detail.html", context, status=status)
 
 
