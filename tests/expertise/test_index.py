@@ -157,3 +157,27 @@ def test_the_demo_organization_comes_with_its_expertise(db: Any) -> None:
     assert accepted_authors <= {person for person, *_ in generated}
     rebuild_expertise()
     assert snapshot() == generated
+
+
+def test_recent_help_is_kept_per_space_and_fades(
+    postgres_question: Post, other_member: User, django_capture_on_commit_callbacks: Capture
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from waggle.expertise.models import RecentHelp
+    from waggle.expertise.scoring import decayed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_answer_question(postgres_question, acting_user=other_member, body="EXPLAIN.")
+        do_comment(postgres_question, acting_user=other_member, body="And ANALYZE.")
+    row = RecentHelp.objects.get(person=other_member)
+    assert row.space_id == postgres_question.space_id
+    now = timezone.now()
+    assert decayed(row.value, row.as_of, now) == pytest.approx(1.25, rel=1e-3)  # answer+comment
+    two_weeks = now + dt.timedelta(days=14)
+    assert decayed(row.value, row.as_of, two_weeks) == pytest.approx(0.625, rel=1e-3)
+    rebuild_expertise()
+    again = RecentHelp.objects.get(person=other_member)
+    assert decayed(again.value, again.as_of, now) == pytest.approx(1.25, rel=1e-3)

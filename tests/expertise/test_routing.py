@@ -188,3 +188,18 @@ def test_only_hosts_escalate_by_hand(
     with pytest.raises(NotAllowed):
         do_escalate_question(question, acting_user=member)
     assert len(do_escalate_question(question, acting_user=host)) == 5
+
+
+def test_a_question_without_topics_is_routed_by_its_words(
+    space: Space, host: User, member: User, other_member: User
+) -> None:
+    for n in range(2):
+        q = do_ask_question(space, acting_user=host, title=f"Kerberos ticket expired {n}")
+        do_answer_question(q, acting_user=other_member, body="Run kinit to renew the kerberos "
+                           "ticket")
+    q = do_ask_question(space, acting_user=host, title="Printer jams on page two")
+    do_answer_question(q, acting_user=member, body="Open the back tray")
+    rebuild_expertise()
+    question = do_ask_question(space, acting_user=member, title="My kerberos ticket keeps "
+                               "expiring")
+    assert [c.person.username for c in candidates(question, limit=5)][0] == "otto"

@@ -17,10 +17,18 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from waggle.exchange.models import Comment, Post
-from waggle.expertise.models import Expertise
-from waggle.expertise.scoring import Evidence, evidence_score
+from waggle.expertise.models import Expertise, RecentHelp
+from waggle.expertise.scoring import (
+    RECENCY_KINDS,
+    RECENCY_WINDOW_DAYS,
+    WEIGHTS,
+    Evidence,
+    decayed,
+    evidence_score,
+)
 from waggle.value.models import Kudos, ValueReport
 
 CHUNK = 5000
@@ -99,7 +107,6 @@ def evidence(people: Collection[int] | None = None) -> Iterator[Piece]:
 def tally(pieces: Iterable[Piece], threads_topics: Callable[[Collection[int]], dict[int, list[int]]]
           ) -> dict[tuple[int, int, int], Tally]:
     """Sum the pieces per (person, topic, space) over the topics of their threads."""
-    pieces = list(pieces)
     topics = threads_topics({p.thread for p in pieces})
     tallies: dict[tuple[int, int, int], Tally] = defaultdict(Tally)
     for piece in pieces:
@@ -122,6 +129,22 @@ def topics_of(threads: Collection[int] | None) -> dict[int, list[int]]:
     for post, topic in rows:
         found[post].append(topic)
     return found
+
+
+def recent(pieces: Iterable[Piece], now: dt.datetime) -> dict[tuple[int, int], float]:
+    """Each (person, space)'s recent help at `now` (`scoring.recent_help`, on any topic)."""
+    since = now - dt.timedelta(days=RECENCY_WINDOW_DAYS)
+    found: dict[tuple[int, int], float] = defaultdict(float)
+    for piece in pieces:
+        if piece.kind in RECENCY_KINDS and since <= piece.at <= now:
+            found[(piece.person, piece.space)] += decayed(WEIGHTS[piece.kind], piece.at, now)
+    return found
+
+
+def _write_recent(found: dict[tuple[int, int], float], now: dt.datetime) -> None:
+    RecentHelp.objects.bulk_create(
+        [RecentHelp(person_id=person, space_id=space, value=value, as_of=now)
+         for (person, space), value in found.items()], batch_size=BATCH)
 
 
 def _rows(tallies: dict[tuple[int, int, int], Tally]) -> Iterator[Expertise]:
@@ -149,18 +172,26 @@ def update_expertise(people: Collection[int]) -> int:
     people = sorted(set(people))
     if not people:
         return 0
-    tallies = tally(evidence(people), topics_of)
+    now = timezone.now()
+    pieces = list(evidence(people))
+    tallies = tally(pieces, topics_of)
     with transaction.atomic():
         Expertise.objects.filter(person_id__in=people).delete()
+        RecentHelp.objects.filter(person_id__in=people).delete()
+        _write_recent(recent(pieces, now), now)
         return _insert(_rows(tallies))
 
 
 def rebuild_expertise() -> int:
     """Recompute everyone's expertise (after a bulk import, or a change of the weights)."""
+    now = timezone.now()
     all_topics = topics_of(None)
-    tallies = tally(evidence(None), lambda threads: all_topics)
+    pieces = list(evidence(None))
+    tallies = tally(pieces, lambda threads: all_topics)
     with transaction.atomic():
         Expertise.objects.all().delete()
+        RecentHelp.objects.all().delete()
+        _write_recent(recent(pieces, now), now)
         return _insert(_rows(tallies))
 
 

@@ -45,6 +45,28 @@ class Expertise(models.Model):
         return f"{self.person_id} knows {self.topic_id} in {self.space_id}"
 
 
+class RecentHelp(models.Model):
+    """How much help one person gave lately in one space (answers, updates, lessons, comments,
+    halved every `scoring.RECENCY_HALF_LIFE_DAYS`), as of `as_of`: its value at any later time
+    is `scoring.decayed(value, as_of, now)`. Kept with `Expertise`, so that ranking reads one
+    number per person and space instead of their recent posts."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    space = models.ForeignKey("spaces.Space", on_delete=models.CASCADE, related_name="+")
+    value = models.FloatField()
+    as_of = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "space"], name="recent_help_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} helped {self.value:.2f} in {self.space_id}"
+
+
 class QuestionInvitation(models.Model):
     """Waggle invited a person to answer a question (when it was asked, or later, when it was
     still unanswered: `round` 2, 3, ...)."""

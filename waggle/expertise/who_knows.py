@@ -8,8 +8,8 @@ Three signals, fused by `scoring.fuse_people` (the rule `waggle expertise eval` 
   gate: the sum of the scores of their matching answers, updates and lessons, Balog's document
   model; their questions show a need, not knowledge);
 - recency: how much help they gave lately, on anything (`scoring.recent_help`, in the spaces
-  the viewer may see): people help in bursts, and the strongest single sign of who answers
-  next is who has been answering.
+  the viewer may see, kept per person and space in `RecentHelp`): people help in bursts, and
+  the strongest single sign of who answers next is who has been answering.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from waggle.core.markdown import normalize_topic
 from waggle.exchange.access import visible_posts
-from waggle.exchange.models import Comment, Post
+from waggle.exchange.models import Post
 from waggle.expertise import scoring
-from waggle.expertise.models import Expertise
+from waggle.expertise.models import Expertise, RecentHelp
 from waggle.people.access import visible_people
 from waggle.people.models import User
 from waggle.search.query import best_matches, matching
@@ -44,10 +44,6 @@ EXPANDED_TOPICS = 3  # ... this many of them
 EVIDENCE_SHOWN = 3   # pieces of evidence shown per person
 MAX_TOPICS = 8
 TEXT_KINDS = ["answer", "update", "lesson"]  # search entry kinds read for the text signal
-HELP_KINDS: dict[str, scoring.Evidence] = {
-    "answer": scoring.Evidence.ANSWER, "update": scoring.Evidence.UPDATE,
-    "lesson": scoring.Evidence.LESSON,
-}
 
 
 @dataclass
@@ -126,23 +122,17 @@ def rank_people(viewer: Any, ask: Ask, *, now: dt.datetime | None = None,
 
 
 def recent_help(viewer: Any, people: Collection[int], now: dt.datetime) -> dict[int, float]:
-    """`scoring.recent_help` of each of `people`: the help they gave lately (answers, updates,
-    lessons, comments of the last RECENCY_WINDOW_DAYS), in the spaces `viewer` may see."""
+    """`scoring.recent_help` of each of `people` at `now`: the help they gave lately (answers,
+    updates, lessons, comments), in the spaces `viewer` may see; read from `RecentHelp`, one
+    number per person and space kept with their expertise."""
     if not people:
         return {}
-    since = now - dt.timedelta(days=scoring.RECENCY_WINDOW_DAYS)
-    spaces = visible_spaces(viewer).values("id")
-    pieces: dict[int, list[tuple[scoring.Evidence, dt.datetime]]] = defaultdict(list)
-    posts = Post.objects.filter(author_id__in=list(people), created_at__gte=since,
-                                created_at__lte=now, kind__in=list(HELP_KINDS),
-                                space_id__in=spaces)
-    for author, kind, at in posts.values_list("author_id", "kind", "created_at"):
-        pieces[author].append((HELP_KINDS[kind], at))
-    comments = Comment.objects.filter(author_id__in=list(people), created_at__gte=since,
-                                      created_at__lte=now, post__space_id__in=spaces)
-    for author, at in comments.values_list("author_id", "created_at"):
-        pieces[author].append((scoring.Evidence.COMMENT, at))
-    return {person: scoring.recent_help(found, now) for person, found in pieces.items()}
+    found: dict[int, float] = defaultdict(float)
+    rows = RecentHelp.objects.filter(person_id__in=list(people),
+                                     space_id__in=visible_spaces(viewer).values("id"))
+    for person, value, as_of in rows.values_list("person_id", "value", "as_of"):
+        found[person] += scoring.decayed(value, as_of, now)
+    return dict(found)
 
 
 def ask_about(viewer: Any, text: str, topics: Iterable[Topic] = ()) -> Ask:
