@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "waggle.search",
     "waggle.expertise",
     "waggle.growth",
+    "waggle.insights",
     "waggle.api",
     "waggle.web",
 ]

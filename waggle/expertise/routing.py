@@ -1,12 +1,13 @@
 """Question routing: whom to invite to answer a question.
 
 The candidates are the people who know most about the question (`who_knows.rank_people`, from
-the evidence the asker may see: its topics, or its words when it has none) and who can see the question. Never
-the asker, nobody who said "don't route questions to me", nobody already invited or who already
-answered, nobody past their weekly cap. Load is spread: a candidate's score is divided by
-1 + LOAD_PENALTY x the invitations they got in the last seven days, so the same few experts are
-not asked every time (the effect is measured in bench/bench_routing.py). Fused scores have no
-fixed scale, so the penalty applies to them rescaled to 0..1 over the candidates.
+the evidence the asker may see: its topics, or its words when it has none) and who can see the
+question. Never the asker, nobody who said "don't route questions to me", nobody already
+invited or who already answered, nobody past their weekly cap. Load is spread: a candidate's
+score is divided by 1 + LOAD_PENALTY x the invitations they got in the last seven days, so the
+same few experts are not asked every time (the effect is measured in bench/bench_routing.py).
+Fused scores have no fixed scale, so the penalty applies to them rescaled to 0..1 over the
+candidates.
 """
 
 from __future__ import annotations

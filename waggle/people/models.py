@@ -63,6 +63,10 @@ class User(AbstractUser):
     # A person's impact (value their help created, people helped, kudos) is theirs to see; it
     # is shown to colleagues only when they choose recognition. Never a manager's report.
     share_impact = models.BooleanField(default=False)
+    # Enabler / L&D / knowledge manager: sees organization-wide aggregate insights (the help
+    # network between departments, value by space and topic), never a per-person report.
+    # Being an administrator (is_staff) gives no such access.
+    is_enabler = models.BooleanField(default=False)
     # Provenance for people created by an importer.
     source = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(max_length=200, blank=True)
