@@ -140,3 +140,22 @@ def do_update_profile(person: User, *, acting_user: Any, **fields: Any) -> User:
         if changed:
             audit.record(acting_user, "update_profile", person, fields=sorted(changed))
     return person
+
+
+def do_set_enabler(person: User, enabled: bool, *, acting_user: Any) -> User:
+    """Make `person` an enabler (L&D, knowledge management: sees the organization-wide insights
+    in aggregate, never a per-person report), or stop them being one. Administrators decide;
+    being one gives no such access by itself. Guests are never enablers."""
+    if (acting_user is None or not acting_user.is_authenticated or not acting_user.is_active
+            or not acting_user.is_staff):
+        raise NotAllowed("Only administrators choose the enablers.")
+    enabled = bool(enabled)
+    if enabled and person.is_guest:
+        raise Invalid("Guests cannot be enablers.", field="is_enabler")
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=person.pk)
+        if person.is_enabler != enabled:
+            person.is_enabler = enabled
+            person.save(update_fields=["is_enabler"])
+            audit.record(acting_user, "set_enabler", person, enabled=enabled)
+    return person

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from waggle.web import expertise_views, views
+from waggle.web import expertise_views, insights_views, views
 
 app_name = "web"
 
@@ -27,6 +27,9 @@ urlpatterns = [
     path("spaces/<slug:slug>/lesson/", views.space_lesson, name="space_lesson"),
     path("spaces/<slug:slug>/unanswered/", expertise_views.space_unanswered,
          name="space_unanswered"),
+    path("spaces/<slug:slug>/health/", insights_views.space_health_page, name="space_health"),
+    path("spaces/<slug:slug>/health/invite/", insights_views.space_health_invite,
+         name="space_health_invite"),
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:invitation_id>/accept/", views.invitation_respond,
          {"answer": "accept"}, name="invitation_accept"),
@@ -81,6 +84,10 @@ urlpatterns = [
          name="mentoring_decline"),
     path("me/mentoring/<int:request_id>/withdraw/",
          expertise_views.mentoring_respond("withdraw"), name="mentoring_withdraw"),
+    # Insights: the organization's (enablers), a person's own (introductions, impact)
+    path("insights/", insights_views.organization, name="insights"),
+    path("me/introductions/", insights_views.introductions, name="introductions"),
+    path("me/impact/", insights_views.my_impact, name="my_impact"),
     # Search
     path("search/", views.search, name="search"),
     # Notifications
