@@ -23,8 +23,17 @@ def test_demo_prints_the_logins_and_the_password(db: Any) -> None:
     output = run_demo("--posts", "300")
     assert Post.objects.count() == 300
     assert User.objects.count() == 50
-    for username in ("ada", "mira", "hana", "gita"):
+    for username in ("ada", "mira", "hana", "gita", "eve"):
         assert f"  {username} " in output
+    # Who knows what and the organization's insights are there from the start.
+    from waggle.expertise.models import Expertise
+    from waggle.insights.access import can_see_org_insights
+    from waggle.insights.models import InsightsSnapshot
+
+    assert Expertise.objects.exists()
+    assert InsightsSnapshot.objects.exists()
+    assert can_see_org_insights(User.objects.get(username="eve"))
+    assert not can_see_org_insights(User.objects.get(username="ada"))
     assert "waggle-demo" in output
     assert "http://127.0.0.1:8000/" in output
     assert "bridges between departments" in output

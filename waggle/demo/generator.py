@@ -85,6 +85,7 @@ DEMO_LOGINS: dict[str, str] = {
     "mira": "member with activity",
     "hana": "host of several spaces",
     "gita": "guest in an external space",
+    "eve": "enabler (learning & development): the organization's insights",
 }
 MIN_PEOPLE = 40
 
@@ -453,11 +454,15 @@ class _Generator:
         teams_by_dept = self._ensure_teams(sizes)
         eng = words.DEPARTMENTS.index(words.ENGINEERING)
         ops = words.DEPARTMENTS.index(words.OPERATIONS)
+        people_dept = next(i for i, d in enumerate(words.DEPARTMENTS)
+                           if d.name == "People & Culture")
         # The demo logins come first so their place in the plan never depends on the size.
         fixed = {
             "ada": (ops, "Ada Lindqvist", "IT Systems Administrator", 2.0, {"is_staff": True}),
             "mira": (eng, "Mira Okafor", "Senior Software Engineer", 15.0, {}),
             "hana": (eng, "Hana Sato", "Engineering Manager", 6.0, {}),
+            "eve": (people_dept, "Eve Marchetti", "Learning & Development Lead", 2.0,
+                    {"is_enabler": True}),
         }
         filled = [0] * len(words.DEPARTMENTS)
         for username, (dept, name, title, weight, extra) in fixed.items():
@@ -562,6 +567,7 @@ class _Generator:
                     + " and ".join(f"#{s}" for s in skills[:2]) + ".") if dept >= 0 else "",
             "open_to_mentoring": dept >= 0 and rng.random() < 0.12,
             "is_guest": person.is_guest, "opt_out_harvest": False,
+            "is_enabler": bool(extra.get("is_enabler")),
             "opt_out_analytics": dept >= 0 and username not in DEMO_LOGINS
             and rng.random() < 0.02,
             "source": "", "external_id": "",

@@ -59,6 +59,7 @@ class Command(BaseCommand):
         except WaggleError as exc:
             raise CommandError(exc.message) from None
         self._embed(quiet=opts["quiet"])
+        self._insights()
         seconds = max(summary.seconds, 0.001)
         self.stdout.write(self.style.SUCCESS(
             f"Generated a demo organization (seed {summary.seed}) in {summary.seconds:.1f} s: "
@@ -81,6 +82,13 @@ class Command(BaseCommand):
             f"Password for every demo account: {DEMO_PASSWORD}  (a demo password: never use "
             "these accounts on a real installation)"
         )
+
+    def _insights(self) -> None:
+        """The organization's help-network figures, so the enabler's insights page has them
+        from the start (in production a daily timer runs `waggle insights compute`)."""
+        from waggle.insights.snapshot import compute_network_snapshot
+
+        compute_network_snapshot()
 
     def _embed(self, *, quiet: bool) -> None:
         """Embed every thread now, so the demo searches by meaning from its first page (the
@@ -121,6 +129,7 @@ class Command(BaseCommand):
 
         rebuild_expertise()
         self._embed(quiet=quiet)
+        self._insights()
         logins = do_open_demo_logins(kind)
         if not logins:
             raise CommandError("The archive holds nobody who asked, answered or shared anything.")
