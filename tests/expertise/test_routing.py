@@ -203,3 +203,23 @@ def test_a_question_without_topics_is_routed_by_its_words(
     question = do_ask_question(space, acting_user=member, title="My kerberos ticket keeps "
                                "expiring")
     assert [c.person.username for c in candidates(question, limit=5)][0] == "otto"
+
+
+def test_a_private_question_reaches_its_members_even_when_outsiders_know_more(
+    helpers: list[User], space: Space, private_space: Space, host: User, member: User
+) -> None:
+    from waggle.expertise.routing import ask_of
+    from waggle.expertise.who_knows import rank_people
+    from waggle.spaces.models import Membership
+
+    public = do_ask_question(space, acting_user=host, title="#terraform drift?")
+    do_answer_question(public, acting_user=member, body="terraform plan -refresh-only")
+    rebuild_expertise()
+    question = do_ask_question(private_space, acting_user=host, title="#terraform for the deal?")
+    members = Membership.objects.filter(space=private_space).values("user_id")
+    # Read only the best-ranked person: among everyone it is an outsider; among the members,
+    # the member who knows.
+    assert [p for p, _ in rank_people(host, ask_of(question), candidates=1)] == [helpers[0].pk]
+    assert [p for p, _ in rank_people(host, ask_of(question), candidates=1, among=members)
+            ] == [member.pk]
+    assert [c.person.username for c in candidates(question, limit=5)] == ["mira"]

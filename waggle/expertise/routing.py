@@ -67,7 +67,10 @@ def candidates(question: Post, *, limit: int, now: dt.datetime | None = None,
     now = now or timezone.now()
     asker = asker_id(question)
     viewer = User.objects.filter(pk=asker).first() if asker is not None else None
-    ranked = rank_people(viewer, ask_of(question), now=now)
+    # In a private space only its members may be invited: rank among them.
+    among = (Membership.objects.filter(space_id=question.space_id).values("user_id")
+             if question.space.visibility == Space.Visibility.PRIVATE else None)
+    ranked = rank_people(viewer, ask_of(question), now=now, among=among)
     if not ranked:
         return []
     excluded = set(QuestionInvitation.objects.filter(question=question)
@@ -77,7 +80,7 @@ def candidates(question: Post, *, limit: int, now: dt.datetime | None = None,
     if asker is not None:
         excluded.add(asker)
     ids = [p for p, _ in ranked if p not in excluded]
-    people = eligible(question).in_bulk(ids)
+    people = eligible(question).only("id", "routed_questions_per_week").in_bulk(ids)
     recent = dict(QuestionInvitation.objects.filter(person_id__in=list(people),
                                                     invited_at__gte=now - WEEK)
                   .values("person_id").annotate(n=Count("id")).values_list("person_id", "n"))

@@ -90,19 +90,25 @@ def topics_named(viewer: Any, text: str) -> list[Topic]:
 
 
 def rank_people(viewer: Any, ask: Ask, *, now: dt.datetime | None = None,
-                candidates: int = CANDIDATES) -> list[tuple[int, float]]:
-    """(person id, fused score) best first, from the evidence `viewer` may see. Unfiltered:
-    the callers keep whom they may show or invite."""
+                candidates: int = CANDIDATES, among: Any = None) -> list[tuple[int, float]]:
+    """(person id, fused score) best first, from the evidence `viewer` may see. `among`: a
+    query of the person ids to rank, when only a few may be chosen (the members of a private
+    space): ranking everyone and filtering afterwards would leave the best of them out of the
+    first `candidates`. Otherwise unfiltered: the callers keep whom they may show or invite."""
     now = now or timezone.now()
     spaces = visible_spaces(viewer).values("id")
     topic_scores: dict[int, float] = {}
     if ask.topic_ids:
-        rows = (Expertise.objects.filter(topic_id__in=ask.topic_ids, space_id__in=spaces)
-                .values("person_id").annotate(score=Sum("score"))
+        evidence = Expertise.objects.filter(topic_id__in=ask.topic_ids, space_id__in=spaces)
+        if among is not None:
+            evidence = evidence.filter(person_id__in=among)
+        rows = (evidence.values("person_id").annotate(score=Sum("score"))
                 .order_by("-score")[:candidates])
         for row in rows:
             topic_scores[row["person_id"]] = scoring.current(row["score"], now)
         declared = Topic.declared_by.through.objects.filter(topic_id__in=ask.topic_ids)
+        if among is not None:
+            declared = declared.filter(user_id__in=among)
         for person in declared.values_list("user_id", flat=True)[:candidates]:
             topic_scores[person] = topic_scores.get(person, 0.0) + scoring.DECLARED_SKILL_WEIGHT
     text_scores: dict[int, float] = defaultdict(float)
@@ -111,6 +117,8 @@ def rank_people(viewer: Any, ask: Ask, *, now: dt.datetime | None = None,
         # Help given, not questions asked (a need, not knowledge); comments measured worse.
         entries = matching(viewer, query).filter(
             author_id__isnull=False, kind__in=TEXT_KINDS)
+        if among is not None:
+            entries = entries.filter(author_id__in=among)
         for entry in best_matches(entries, query, size=TEXT_MATCHES,
                                   fields=("id", "author_id", "thread_id")):
             author = int(entry.author_id or 0)  # never 0: filtered above
