@@ -101,9 +101,14 @@ class Command(BaseCommand):
             f"({interactions['answer']:,} answers, {interactions['accepted_answer']:,} accepted, "
             f"{interactions['value_report']:,} value reports, {interactions['kudos']:,} kudos), "
             f"{data['ties']:,} ties")
+        # Modularity says how much help stays inside departments: with none shown, or no help
+        # inside any of them, there is nothing to say.
+        modularity = (f"modularity {data['modularity']:.3f}" if data["departments"]
+                      and data["modularity"] is not None
+                      else "modularity not defined (no departments to compare)")
         self.stdout.write(
             f"  {len(data['departments'])} departments shown, {data['hidden_departments']} "
-            f"hidden (fewer than {data['k']} people); modularity {data['modularity']:.3f}")
+            f"hidden (fewer than {data['k']} people); {modularity}")
         silos = [d for d in data["departments"] if d["ei_index"] is not None]
         silos.sort(key=lambda d: d["ei_index"])
         for row in silos[:3]:
