@@ -80,8 +80,11 @@ def test_acceptance_value_and_kudos_add_to_it_and_withdrawing_takes_away(
 
 
 def test_the_asker_gains_nothing_by_asking(
-    postgres_question: Post, member: User, django_capture_on_commit_callbacks: Capture
+    space: Space, member: User, django_capture_on_commit_callbacks: Capture
 ) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        do_ask_question(space, acting_user=member, title="How do we tune #postgres queries?")
+    rebuild_expertise()
     assert not Expertise.objects.filter(person=member).exists()
 
 

@@ -1,5 +1,6 @@
 """Permissioned reads for routing: a person's own invitations to answer, on questions they may
-still see. Anybody else's invitation is not found."""
+still see (anybody else's invitation is not found), and what the asker and hosts see of a
+question's invitations."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from waggle.core.errors import NotFound
-from waggle.exchange.access import visible_posts
+from waggle.exchange.access import is_asker, visible_posts
+from waggle.exchange.models import Post
 from waggle.expertise.models import QuestionInvitation
+from waggle.spaces.access import is_host
 
 
 def visible_question_invitations(user: Any) -> QuerySet[QuestionInvitation]:
@@ -25,3 +28,14 @@ def access_question_invitation(user: Any, invitation_id: int | str) -> QuestionI
             "question", "question__space").get(pk=int(invitation_id))
     except (QuestionInvitation.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound("No such invitation.") from None
+
+
+def invitation_view(user: Any, question: Post, *, host: bool | None = None
+                    ) -> tuple[bool, bool]:
+    """What `user` may see of whom Waggle invited to answer `question` (which they can see):
+    (the counts, the names). The asker sees both; hosts of the space see counts only, never
+    who declined; anyone else neither. `host`: whether `user` hosts the space, when known."""
+    if is_asker(user, question):
+        return True, True
+    hosting = is_host(user, question.space) if host is None else host
+    return hosting, False

@@ -42,8 +42,9 @@ def do_route_question(question: Post, *, acting_user: Any = None,
     question; scheduled by `do_ask_question` when the asker lets Waggle route it."""
     if question.kind != Post.Kind.QUESTION:
         raise Invalid("Only questions are routed.")
+    # Ranking reads a lot and writes nothing: outside the transaction, which only writes.
+    chosen = candidates(question, limit=limit or settings.WAGGLE_ROUTE_PEOPLE)
     with transaction.atomic():
-        chosen = candidates(question, limit=limit or settings.WAGGLE_ROUTE_PEOPLE)
         invitations = _invite(question, [c.person for c in chosen], round=1,
                               acting_user=acting_user, action="route_question")
         _schedule_escalation(question)

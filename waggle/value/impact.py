@@ -8,11 +8,13 @@ people the viewer may see are named.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from waggle.people.access import visible_people
 from waggle.value.access import visible_kudos, visible_value_reports
@@ -146,3 +148,35 @@ def own_reports(
         elif report.comment_id is not None:
             reports[("comment", report.comment_id)] = report
     return reports
+
+
+@dataclass(frozen=True)
+class ImpactWeek:
+    """One week of the value a person's help created: reports, problems solved, minutes."""
+
+    start: dt.date
+    reports: int = 0
+    solved_problem: int = 0
+    minutes_saved: int = 0
+
+
+def impact_by_week(person: Any, *, viewer: Any, weeks: int, now: dt.datetime
+                   ) -> list[ImpactWeek]:
+    """The value `person`'s help created in each of the last `weeks` weeks (oldest first), as
+    `viewer` may see it; empty when there is none in the period."""
+    start = now - dt.timedelta(weeks=weeks)
+    rows = list(
+        visible_value_reports(viewer)
+        .filter(helper_id=person.pk, created_at__gte=start, created_at__lt=now)
+        .values_list("created_at", "solved_problem", Coalesce("minutes_saved", Value(0)))
+    )
+    if not rows:
+        return []
+    reports, solved, minutes = [0] * weeks, [0] * weeks, [0] * weeks
+    for at, solved_problem, saved in rows:
+        week = min(int((at - start) // dt.timedelta(weeks=1)), weeks - 1)
+        reports[week] += 1
+        solved[week] += solved_problem
+        minutes[week] += saved
+    return [ImpactWeek((start + dt.timedelta(weeks=w)).date(), reports[w], solved[w], minutes[w])
+            for w in range(weeks)]

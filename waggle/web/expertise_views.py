@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from waggle.core.errors import Invalid, NotFound
-from waggle.exchange.access import access_post, is_asker
+from waggle.exchange.access import access_post
 from waggle.exchange.models import Post
-from waggle.expertise.access import access_question_invitation
+from waggle.expertise.access import access_question_invitation, invitation_view
 from waggle.expertise.actions import (
     do_decline_invitation,
     do_escalate_question,
@@ -108,14 +108,14 @@ def question_routing(viewer: Any, question: Post, *, host: bool | None = None
         mine.state = Invited.SEEN
     if mine is not None and mine.state == Invited.SEEN:
         routing.mine = mine
-    asker = is_asker(viewer, question)
     if host is None:  # the thread knows already; else the check costs a query, made only
         # when a host would see something
         host = (bool(invitations) or question.answer_count == 0) and is_host(
             viewer, question.space)
-    if asker:
+    counts, names = invitation_view(viewer, question, host=host)
+    if names:
         routing.invitations = invitations
-    if (asker or host) and invitations:
+    if counts and invitations:
         routing.counts = {state: sum(i.state == state for i in invitations)
                           for state in Invited.values}
         routing.counts["all"] = len(invitations)

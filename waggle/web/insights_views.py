@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,8 +24,7 @@ from waggle.people.access import access_person
 from waggle.people.models import User
 from waggle.spaces.actions import do_invite_to_space
 from waggle.spaces.models import Invitation
-from waggle.value.access import visible_value_reports
-from waggle.value.impact import impact_of
+from waggle.value.impact import impact_by_week, impact_of
 from waggle.web.decorators import page
 
 POST = ("POST",)
@@ -142,31 +139,20 @@ def introductions(request: HttpRequest) -> HttpResponse:
 
 
 def _own_value_by_week(person: User, weeks: int, now: dt.datetime) -> list[Chart]:
-    """The value the person's own help created, week by week, as they may see it (no chart when
-    there is none in the period). Only ever called with the person signed in: it belongs beside
-    `value.impact.impact_of` (a person's own impact), where it can move."""
-    start = now - dt.timedelta(weeks=weeks)
-    rows = list(
-        visible_value_reports(person)
-        .filter(helper_id=person.pk, created_at__gte=start, created_at__lt=now)
-        .values_list("created_at", "solved_problem", Coalesce("minutes_saved", Value(0)))
-    )
-    if not rows:
+    """Charts of the value the person's own help created, week by week, as they may see it
+    (none when there is none in the period)."""
+    found = impact_by_week(person, viewer=person, weeks=weeks, now=now)
+    if not found:
         return []
-    helped, solved, minutes = [0] * weeks, [0] * weeks, [0] * weeks
-    for at, solved_problem, saved in rows:
-        week = min(int((at - start) // dt.timedelta(weeks=1)), weeks - 1)
-        helped[week] += 1
-        solved[week] += solved_problem
-        minutes[week] += saved
-    days = [(start + dt.timedelta(weeks=w)).date() for w in range(weeks)]
+    days = [w.start for w in found]
     return [
         Chart("my-impact-helped", pictures.line_chart(
             "How often your help helped someone, week by week", days,
-            {"Times it helped": helped, "Problems solved": solved})),
+            {"Times it helped": [w.reports for w in found],
+             "Problems solved": [w.solved_problem for w in found]})),
         Chart("my-impact-minutes", pictures.line_chart(
             "Minutes your help saved colleagues, week by week", days,
-            {"Minutes saved": minutes}, unit="minutes saved")),
+            {"Minutes saved": [w.minutes_saved for w in found]}, unit="minutes saved")),
     ]
 
 

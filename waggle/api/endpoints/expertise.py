@@ -22,13 +22,13 @@ from waggle.core.errors import Invalid, NotAllowed
 from waggle.core.markdown import normalize_topic
 from waggle.exchange.access import access_post, asker_id
 from waggle.exchange.models import Post
-from waggle.expertise.access import access_question_invitation
+from waggle.expertise.access import access_question_invitation, invitation_view
 from waggle.expertise.actions import do_decline_invitation, do_escalate_question
 from waggle.expertise.models import QuestionInvitation
 from waggle.expertise.queue import open_invitations, unanswered_queue
 from waggle.expertise.who_knows import Suggestion, known_topics, who_knows
 from waggle.people.access import access_person
-from waggle.spaces.access import access_space, is_host
+from waggle.spaces.access import access_space
 from waggle.topics.access import visible_topics
 
 router = Router()
@@ -96,11 +96,10 @@ def _question_for_invitations(user: Any, post_id: int) -> tuple[Post, bool]:
     """The question, and whether `user` may see who was invited (the asker). Hosts see counts
     only; anybody else who can see the question is refused, and one who cannot gets 404."""
     question = access_post(user, post_id, kind=Post.Kind.QUESTION)
-    if asker_id(question) == user.pk:
-        return question, True
-    if is_host(user, question.space):
-        return question, False
-    raise NotAllowed("Only the asker and the hosts of the space see whom Waggle invited.")
+    counts, names = invitation_view(user, question)
+    if not counts:
+        raise NotAllowed("Only the asker and the hosts of the space see whom Waggle invited.")
+    return question, names
 
 
 @router.get("/posts/{post_id}/invitations", response=QuestionInvitationsOut,
