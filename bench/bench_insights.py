@@ -285,12 +285,13 @@ def network_figures(state: dict[str, Any], steps: Steps, k: int = K,
              for i in index for j in index
              if i != j and cells[i, j] and mixing.interactions[i, j] > 0), reverse=True)
         modularity = graph.modularity()
-    with steps("bridges"):
-        tie_arrays = HelpArrays(ends[:, 0].copy(), ends[:, 1].copy(), np.ones(len(ends)))
+    with steps("tie graph (built once for bridges and brokers)"):
+        tie_graph = network.tie_graph_of_keys(ties)
         department_of = people.department_of()
-        found_bridges = network.bridges(tie_arrays, department_of)
+    with steps("bridges"):
+        found_bridges = network.bridges(tie_graph, department_of)
     with steps("brokers"):
-        found_brokers = network.brokers(tie_arrays, department_of, limit=TOP_BROKERS, k=pivots)
+        found_brokers = network.brokers(tie_graph, department_of, limit=TOP_BROKERS, k=pivots)
     with steps("enablers"):
         value = HelpArrays(state["value_helper"], state["value_helped"],
                            np.ones(len(state["value_helper"])))

@@ -42,6 +42,19 @@ def test_the_ends_of_the_bridge_are_the_top_brokers() -> None:
     assert top[2].betweenness == 0.0 and top[2].departments == 0
 
 
+@pytest.mark.parametrize("offset", [0, 10**6, 2**30])  # ids indexed by a table, or sorted
+def test_one_tie_graph_serves_bridges_and_brokers_whatever_the_ids(offset: int) -> None:
+    moved = [HelpEdge(e.helper + offset, e.helped + offset, e.weight) for e in TWO_CLIQUES]
+    departments = {p + offset: d for p, d in TWO_CLIQUE_DEPARTMENTS.items()}
+    graph = network.tie_graph(moved)
+    assert list(graph.people) == [p + offset for p in LEFT + RIGHT]
+    assert network.bridges(graph, departments) == [
+        Bridge(people=(3 + offset, 4 + offset), departments=("left", "right"), separated=4)]
+    assert {b.person for b in network.brokers(graph, departments, limit=2)} == {
+        3 + offset, 4 + offset}
+    assert network.brokers(graph, departments) == network.brokers(moved, departments)
+
+
 def test_a_bridge_inside_one_department_is_not_between_departments() -> None:
     departments = dict.fromkeys(LEFT + RIGHT, "everyone")
     assert network.bridges(TWO_CLIQUES, departments) == []

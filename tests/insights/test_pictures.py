@@ -42,6 +42,7 @@ def test_a_line_chart_has_a_line_per_series_with_hidden_weeks_kept_as_gaps() -> 
         "unit": "answers",
         "hidden_label": "hidden (fewer than 5 people)",
         "weeks": ["2025-01-06", "2025-01-13", "2025-01-20"],
+        "per": "week",
         "series": [
             {"name": "Engineering", "values": [3, None, 5.5]},
             {"name": "Sales", "values": [1, 2.0, 0.5]},
@@ -65,6 +66,13 @@ def test_a_line_chart_refuses_figures_that_do_not_line_up(
 ) -> None:
     with pytest.raises(ValueError, match=error):
         pictures.line_chart("t", weeks, series)
+
+
+def test_a_line_chart_says_whether_its_dates_are_weeks_or_days() -> None:
+    assert pictures.line_chart("t", WEEKS, {"a": [1, 2, 3]})["per"] == "week"
+    assert pictures.line_chart("t", WEEKS, {"a": [1, 2, 3]}, per="day")["per"] == "day"
+    with pytest.raises(ValueError, match="per must be one of week, day, not 'month'"):
+        pictures.line_chart("t", WEEKS, {"a": [1, 2, 3]}, per="month")
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ are errors that say what is wrong."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -16,11 +17,13 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from tests.conftest import make_person
 from waggle.exchange.actions import do_answer_question, do_ask_question
 from waggle.exchange.models import Post
-from waggle.insights.snapshot import compute_network_snapshot
+from waggle.insights.report import organization_insights
+from waggle.insights.snapshot import compute_network_snapshot, update_network_snapshot
 from waggle.people.actions import do_create_department, do_set_enabler, do_update_profile
 from waggle.people.models import User
 from waggle.spaces.actions import do_create_space
@@ -119,8 +122,9 @@ def test_the_html_report_is_self_contained_with_the_charts_and_their_figures(
 def test_the_json_report_has_the_same_figures(organization: Organization) -> None:
     compute_network_snapshot()
     data = json.loads(report("--format", "json", "--as", "erin"))
-    assert set(data) == {"generated_at", "as", "k", "weeks", "network", "enablers", "value",
-                         "most_valuable", "charts"}
+    assert set(data) == {"generated_at", "as", "k", "weeks", "network", "trend", "enablers",
+                         "value", "most_valuable", "charts"}
+    assert data["trend"] is None  # one snapshot: no trend yet
     assert (data["as"], data["k"], data["weeks"]) == ("erin", 5, 12)
     network = data["network"]
     assert network["people"] == 17  # everyone active who did not opt out, Erin and Ada too
@@ -189,3 +193,55 @@ def test_the_other_subcommands_still_work(organization: Organization) -> None:
     out = StringIO()
     call_command("insights", "show", stdout=out)
     assert "2 departments shown, 1 hidden" in out.getvalue()
+
+
+def test_trends_have_one_point_per_day_with_today_s_suppression(
+    organization: Organization, settings: Any,
+) -> None:
+    """Snapshots on three days (two on the middle one: the later counts), with more help from
+    Billing to Audit on the way: the trend follows it; Legal (below K) never appears."""
+    now = timezone.now()
+    audit, billing = organization.people["Audit"], organization.people["Billing"]
+    compute_network_snapshot(now=now - dt.timedelta(days=2))
+    update_network_snapshot(now=now - dt.timedelta(days=1, hours=2))
+    for i in range(2, 6):  # now 5 Billing people help 6 of Audit: that cell is shown
+        answered(organization.space, billing[(i + 1) % 6], audit[i], f"Audit asks again {i}?")
+    update_network_snapshot(now=now - dt.timedelta(days=1))
+    compute_network_snapshot(now=now)
+    compute_network_snapshot(now=now - dt.timedelta(days=200))  # outside the period
+
+    insights = organization_insights(organization.enabler, now=now)
+    trend = insights.trend
+    assert trend is not None
+    assert trend.days == [timezone.localdate(now - dt.timedelta(days=d)) for d in (2, 1, 0)]
+    # Audit -> Billing 12, Audit -> Audit 6, then Billing -> Audit 6 shown (2 before: hidden).
+    assert trend.across == [round(12 / 18, 4), round(18 / 24, 4), round(18 / 24, 4)]
+    assert trend.modularity[0] is not None and trend.modularity[1] < trend.modularity[0]
+    assert set(trend.ei_index) == {"Audit", "Billing"}
+    assert trend.ei_index["Billing"][1] == trend.ei_index["Billing"][2]
+    assert trend.ei_index["Audit"][0] < trend.ei_index["Audit"][2]  # Audit gets help across
+    assert [c.id for c in trend.charts] == ["trend-separation", "trend-ei"]
+    assert trend.charts[0].spec["per"] == "day" and len(trend.charts[0].spec["weeks"]) == 3
+    data = json.loads(report("--format", "json"))  # the same for every enabler: no --as needed
+    assert data["trend"]["days"] == [day.isoformat() for day in trend.days]
+    assert data["trend"]["across_departments"] == trend.across
+    assert {"trend-separation", "trend-ei"} <= set(data["charts"])
+    assert "Legal" not in json.dumps(data["trend"])
+
+    settings.WAGGLE_MIN_GROUP_SIZE = 7  # raised since: every point is suppressed again
+    raised = organization_insights(organization.enabler, now=now)
+    assert raised.trend is not None and raised.trend.ei_index == {}  # Audit and Billing: 6
+    assert [c.id for c in raised.trend.charts] == ["trend-separation"]
+    assert raised.trend.across == [None, None, None]  # every cell is 6 helpers or fewer
+
+
+def test_the_page_says_when_trends_will_appear(organization: Organization, client: Any) -> None:
+    compute_network_snapshot()
+    client.force_login(organization.enabler)
+    page = client.get("/insights/")
+    assert page.status_code == 200
+    assert "Trends appear once snapshots with figures exist on two different days" in (
+        page.content.decode())
+    compute_network_snapshot(now=timezone.now() + dt.timedelta(days=1))
+    page = client.get("/insights/")
+    assert 'id="trend-separation-spec"' in page.content.decode()

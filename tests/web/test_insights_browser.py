@@ -6,10 +6,12 @@ test-artifacts/browser/."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.insights.test_report import build_organization
 from tests.web.test_browser import browser, shot, sign_in  # noqa: F401 - `browser` is a fixture
@@ -40,7 +42,8 @@ def test_an_enabler_sees_the_help_network_drawn(
 
     settings.VAR_DIR = tmp_path
     build_organization()
-    compute_network_snapshot()
+    compute_network_snapshot(now=timezone.now() - dt.timedelta(days=1))  # yesterday's ...
+    compute_network_snapshot()  # ... and today's: a trend of two days
     page = sign_in(browser, live_server.url, "erin")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -57,6 +60,11 @@ def test_an_enabler_sees_the_help_network_drawn(
     network = page.evaluate(FACTS, "department-network")
     assert (network["points"], network["ties"]) == (2, 1)
     expect(page.locator("#value-department-minutes[data-chart-state=drawn]")).to_have_count(1)
+    expect(page.locator("#trend-separation[data-chart-state=drawn]")).to_have_count(1)
+    assert page.evaluate(FACTS, "trend-ei")["points"] == 2  # a department's E-I, two days
+    page.locator("#trend-separation").get_by_text("Show the figures").click()
+    expect(page.locator("#trend-separation thead")).to_have_text(
+        "DayModularityShare of the help shown that crosses departments")
     # The figures behind the heat map, for anyone who would rather read them.
     page.locator("#mixing").get_by_text("Show the figures").click()
     expect(page.locator("#mixing td.chart-hidden")).to_have_count(1)

@@ -36,6 +36,9 @@ Value = float | Decimal | np.integer[Any] | np.floating[Any] | None
 # costs nodes**2): the caller shows the busiest part (top brokers, a department's ties) instead.
 MAX_NETWORK_NODES = 500
 
+# What each date of a line chart stands for.
+PERIODS = ("week", "day")
+
 # The files a self-contained report inlines, in load order (the library before charts.js).
 _REPORT_ASSETS = ("vendor/echarts.min.js", "web/charts.css", "web/charts.js")
 
@@ -93,9 +96,13 @@ def line_chart(
     *,
     unit: str = "",
     min_group: int = MIN_GROUP_SIZE,
+    per: str = "week",
 ) -> ChartSpec:
     """Figures per week, one line per series (values in the order of `weeks`; None is hidden,
-    drawn as a gap). `unit` names what is counted ("questions answered")."""
+    drawn as a gap). `unit` names what is counted ("questions answered"). `per`: "week" (each
+    date starts a week) or "day" (each date is one day's figures, as trends across snapshots)."""
+    if per not in PERIODS:
+        raise ValueError(f"per must be one of {', '.join(PERIODS)}, not {per!r}")
     days = list(weeks)
     for day in days:
         # A datetime is a date to Python, but its isoformat() carries a time of day.
@@ -117,6 +124,7 @@ def line_chart(
         "unit": _text(unit, "the unit"),
         "hidden_label": _hidden_label(min_group),
         "weeks": [day.isoformat() for day in days],
+        "per": per,
         "series": lines,
     }
 

@@ -6,6 +6,9 @@ What is in it (all of it about groups, never a person's activity):
   again with today's K: the mixing matrix (a heat map, hidden cells grey), the E-I index and the
   ties of each department, modularity, bridges and brokers counted by department, and the
   department network (departments sized by their people, arrows by the help between them);
+- its **trends**, day by day over the last `TREND_DAYS` days of snapshots (the latest of each
+  day, each suppressed with today's K): modularity and the share of the shown help that crosses
+  departments, and the E-I index of the departments most inside themselves now;
 - **value over time** by department, topic or space (`value.py`): minutes saved and problems
   solved per week for the groups with the most value, and a table of every group shown;
 - the **most valuable content** of the period (posts that helped the most people);
@@ -33,10 +36,12 @@ from waggle.insights import pictures
 from waggle.insights.access import require_org_insights
 from waggle.insights.snapshot import (
     TOP_BROKERS,
+    TREND_DAYS,
     NetworkInsights,
     latest_network_snapshot,
     min_group_size,
     network_insights,
+    network_trend,
     shown_network,
 )
 from waggle.insights.value import (
@@ -54,6 +59,7 @@ WEEKS = 12
 # The value sections in the order the page's tabs and the report show them.
 VALUE_GROUPINGS: tuple[GroupBy, ...] = ("department", "topic", "space")
 CHART_SERIES = 5  # groups drawn in a value chart (every shown group is in the table)
+TREND_SERIES = 6  # departments drawn in the E-I trend (those most inside themselves now)
 VALUABLE = 10
 GROUPING_LABELS: dict[GroupBy, str] = {
     "department": "department", "topic": "topic", "space": "space",
@@ -136,6 +142,22 @@ class ValueSection:
         return GROUPING_LABELS[self.by]
 
 
+@dataclass(frozen=True)
+class Trend:
+    """The help network day by day: one point per day with a snapshot, oldest first. A figure
+    is None where it is hidden (fewer than K people) or was not computed."""
+
+    days: list[dt.date]
+    modularity: list[float | None]
+    across: list[float | None]  # share of the shown help interactions between departments
+    ei_index: dict[str, list[float | None]]  # department name -> its E-I index each day
+    charts: list[Chart]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"days": [day.isoformat() for day in self.days], "modularity": self.modularity,
+                "across_departments": self.across, "ei_index": self.ei_index}
+
+
 @dataclass
 class OrganizationInsights:
     viewer: User | None
@@ -147,6 +169,7 @@ class OrganizationInsights:
     bridges: list[Bridge] = field(default_factory=list)
     mixing_chart: Chart | None = None
     network_chart: Chart | None = None
+    trend: Trend | None = None  # None: fewer than two days with snapshots
     value: list[ValueSection] | None = None  # None: no viewer, no value figures
     valuable: list[ValuableContent] | None = None
     enablers: list[User] = field(default_factory=list)
@@ -163,8 +186,14 @@ class OrganizationInsights:
     def silos(self) -> list[DepartmentRow]:
         return [d for d in self.departments if d.silo]
 
+    @property
+    def trend_days(self) -> int:
+        return TREND_DAYS
+
     def charts(self) -> list[Chart]:
         found = [c for c in (self.mixing_chart, self.network_chart) if c is not None]
+        if self.trend is not None:
+            found += self.trend.charts
         for section in self.value or ():
             found += section.charts
         return found
@@ -177,6 +206,7 @@ class OrganizationInsights:
             "k": self.k,
             "weeks": self.weeks,
             "network": self._network_json(),
+            "trend": None if self.trend is None else self.trend.as_json(),
             "enablers": [{"username": p.username, "name": p.name} for p in self.enablers],
             "value": None if self.value is None else {
                 section.by: _value_json(section.over_time) for section in self.value
@@ -263,6 +293,7 @@ def organization_insights(
     insights = OrganizationInsights(viewer=viewer, now=now, k=k, weeks=weeks, network=network)
     if network is not None:
         _add_network(insights, network.data)
+        insights.trend = _trend(network_trend(viewer, now=now), insights.departments, k)
     if viewer is not None:
         insights.value = [_value_section(viewer, by, weeks, now, k) for by in groupings]
         insights.valuable = most_valuable_content(
@@ -324,6 +355,50 @@ def _add_network(insights: OrganizationInsights, data: Mapping[str, Any]) -> Non
     found = people.filter(id__in=listed, share_impact=True).select_related("department")
     by_id = {person.pk: person for person in found}
     insights.enablers = [by_id[p] for p in listed if p in by_id]
+
+
+def _across_share(data: Mapping[str, Any]) -> float | None:
+    """The share of the help interactions shown in the mixing matrix that go from one
+    department to another (None when none is shown)."""
+    cells = (data.get("mixing") or {}).get("interactions") or []
+    total = across = 0
+    for i, row in enumerate(cells):
+        for j, value in enumerate(row):
+            if value is not None:
+                total += value
+                across += value if i != j else 0
+    return round(across / total, 4) if total else None
+
+
+def _trend(
+    history: Sequence[NetworkInsights], departments: Sequence[DepartmentRow], k: int
+) -> Trend | None:
+    """The trend charts over `history` (oldest first); None below two days with figures. The
+    E-I lines are the `TREND_SERIES` shown departments with the lowest E-I index today."""
+    points = [h for h in history if h.data.get("people") is not None]
+    if len(points) < 2:
+        return None
+    days = [timezone.localdate(p.computed_at) for p in points]
+    modularity = [p.data.get("modularity") for p in points]
+    across = [_across_share(p.data) for p in points]
+    charts = [Chart("trend-separation", pictures.line_chart(
+        "How separate departments are, day by day", days,
+        {"Modularity": modularity, "Share of the help shown that crosses departments": across},
+        min_group=k, per="day",
+    ))]
+    inside = sorted((d for d in departments if d.ei_index is not None),
+                    key=lambda d: (d.ei_index, d.name))[:TREND_SERIES]
+    names = _distinct_names((d.id, d.name) for d in inside)
+    of_day = [{row["id"]: row["ei_index"] for row in p.data.get("departments", [])}
+              for p in points]
+    ei_index = {names[d.id]: [found.get(d.id) for found in of_day] for d in inside}
+    if ei_index:
+        charts.append(Chart("trend-ei", pictures.line_chart(
+            "E-I index of the departments most inside themselves today, day by day", days,
+            ei_index, unit="E-I index (−1 all inside, +1 all across)", min_group=k, per="day",
+        )))
+    return Trend(days=days, modularity=modularity, across=across, ei_index=ei_index,
+                 charts=charts)
 
 
 def _value_section(

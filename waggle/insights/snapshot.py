@@ -88,6 +88,7 @@ STATE_VERSION = 1
 TOP_BROKERS = 50  # brokers counted by department
 DAILY_PIVOTS = network.DEFAULT_PIVOTS // 2
 TOP_ENABLERS = 20  # enablers listed (opted-in only)
+TREND_DAYS = 90  # the trends' period: the latest snapshot of each of these days
 _LOW = np.int64(0xFFFFFFFF)
 
 
@@ -394,17 +395,17 @@ def network_figures(state: NetworkState, k: int, *, pivots: int | None = None
     ]
     flows.sort(key=lambda f: (-f["weight"], f["from"], f["to"]))
 
-    tie_arrays = HelpArrays(ends[:, 0].copy(), ends[:, 1].copy(), np.ones(len(ends)))
+    tie_graph = network.tie_graph_of_keys(state.ties)  # built once, for bridges and brokers
     department_of = people.department_of()
     bridge_pairs: Counter[tuple[int, int]] = Counter()
-    for bridge in network.bridges(tie_arrays, department_of):
+    for bridge in network.bridges(tie_graph, department_of):
         a, b = (department_of.get(p) for p in bridge.people)
         if a is not None and b is not None and a in shown and b in shown:
             bridge_pairs[(min(a, b), max(a, b))] += 1
     broker_departments: Counter[int] = Counter()
     if counted <= network.EXACT_BETWEENNESS_LIMIT:
         pivots = None  # small enough to be exact, daily as weekly
-    for broker in network.brokers(tie_arrays, department_of, limit=TOP_BROKERS, k=pivots):
+    for broker in network.brokers(tie_graph, department_of, limit=TOP_BROKERS, k=pivots):
         home = department_of.get(broker.person)
         if broker.betweenness > 0 and home is not None and home in shown:
             broker_departments[home] += 1
@@ -547,3 +548,26 @@ def network_history(viewer: Any, *, limit: int = 52) -> list[NetworkInsights]:
     k = min_group_size()
     return [NetworkInsights(s.computed_at, s.seconds, shown_network(s.data, k))
             for s in reversed(snapshots)]
+
+
+def network_trend(
+    viewer: Any | None, *, days: int = TREND_DAYS, now: dt.datetime | None = None
+) -> list[NetworkInsights]:
+    """The latest snapshot of each of the last `days` days, oldest first: the points of the
+    trends (a day with a weekly full run and a daily update counts once). With a viewer, an
+    enabler's view (NotAllowed for anyone else); None: unchecked, for the commands (the
+    figures are the same for every enabler, see `report.py`)."""
+    if viewer is not None:
+        require_org_insights(viewer)
+    since = (now or timezone.now()) - dt.timedelta(days=days)
+    latest_of_day: dict[dt.date, InsightsSnapshot] = {}
+    for found in (
+        InsightsSnapshot.objects.filter(kind=InsightsSnapshot.Kind.NETWORK,
+                                        computed_at__gte=since)
+        .order_by("computed_at", "id")
+        .iterator(chunk_size=32)
+    ):
+        latest_of_day[timezone.localdate(found.computed_at)] = found
+    k = min_group_size()
+    return [NetworkInsights(s.computed_at, s.seconds, shown_network(s.data, k))
+            for _, s in sorted(latest_of_day.items())]

@@ -74,13 +74,18 @@
     return t;
   }
 
+  // What the dates of a line chart stand for: the first day of a week, or one day.
+  function periodLabel(spec) {
+    return spec.per === "day" ? "Day" : "Week of";
+  }
+
   function unitSuffix(spec) {
     return spec.unit ? ` (${spec.unit})` : "";
   }
 
   const TABLES = {
     line(spec) {
-      const head = ["Week of", ...spec.series.map((s) => s.name)];
+      const head = [periodLabel(spec), ...spec.series.map((s) => s.name)];
       return [table(spec, spec.title + unitSuffix(spec), head,
         spec.weeks.map((iso, i) => [week(iso), ...spec.series.map((s) => s.values[i])]))];
     },
@@ -103,7 +108,7 @@
   };
 
   const DESCRIPTIONS = {
-    line: (spec) => `line chart of ${spec.series.length} series over ${spec.weeks.length} weeks`,
+    line: (spec) => `line chart of ${spec.series.length} series over ${spec.weeks.length} ${spec.per === "day" ? "days" : "weeks"}`,
     heatmap(spec) {
       const hidden = spec.values.flat().filter((v) => v === null).length;
       return `heat map of ${spec.rows.length} rows by ${spec.cols.length} columns` +
@@ -125,7 +130,7 @@
           trigger: "axis", confine: true,
           formatter(points) {
             const i = points[0].dataIndex;
-            return `<strong>Week of ${escape(week(spec.weeks[i]))}</strong><br>` +
+            return `<strong>${periodLabel(spec)} ${escape(week(spec.weeks[i]))}</strong><br>` +
               spec.series.map((s, k) => `${points.find((p) => p.seriesIndex === k)?.marker || ""}` +
                 `${escape(s.name)}: ${escape(figure(spec, s.values[i]))}`).join("<br>");
           },
