@@ -306,3 +306,116 @@ def test_a_query_matching_very_many_says_more_than(
     assert "More than 3 results" in html and "add a word to narrow it down" in html
     html = member_client.get("/search/", {"q": "laptop round 2"}).content.decode()
     assert "<strong>1 result</strong>" in html and "More than" not in html
+
+
+# --- people ---------------------------------------------------------------------------------
+
+def people_of(html: str) -> list[str]:
+    """The people found on the page (their profile links in the people cards), in order."""
+    cards = re.findall(r'<article class="person-card person-hit">.*?</article>', html, re.S)
+    return [re.search(r'href="/people/([^/]+)/"', card).group(1)  # type: ignore[union-attr]
+            for card in cards]
+
+
+def test_people_who_match_come_first_with_what_they_know_about(
+    space: Space, member: User, member_client: Client, question: Post
+) -> None:
+    from waggle.people.actions import do_update_profile
+
+    alice = make_person("alice", display_name="Alice Postgres", title="Database engineer")
+    do_update_profile(alice, acting_user=alice, skills=["postgres", "replication"])
+    html = text_of(member_client.get("/search/", {"q": "postgres"}))
+    assert '<h2 id="people-found-heading">People</h2>' in html
+    assert people_of(html) == ["alice"]
+    assert "Database engineer" in html and "Knows about" in html
+    assert 'href="/topics/replication/"' in html
+    # The people come before the posts, which are still there.
+    assert html.index("people-found-heading") < html.index('class="search-count"')
+    assert results_of(html) == [f"/posts/{question.pk}/"]
+    # No figures about the person: value over volume.
+    card = re.search(r'<article class="person-card person-hit">.*?</article>', html, re.S)
+    assert card is not None and not re.search(r"\d", re.sub(r"<[^>]+>", "", card.group(0)))
+
+
+def test_the_people_section_shows_five_and_links_to_all(member: User,
+                                                         member_client: Client) -> None:
+    for i in range(7):
+        make_person(f"sam{i}", display_name=f"Sam Tester{i}")
+    html = text_of(member_client.get("/search/", {"q": "sam"}))
+    assert len(people_of(html)) == 5
+    assert "All 7 people for “sam”" in html
+    assert 'href="?q=sam&amp;kind=people"' in html
+    assert "No posts you can see match that." in html
+
+
+def test_kind_people_lists_only_people_in_pages(space: Space, member: User,
+                                               member_client: Client) -> None:
+    for i in range(23):
+        make_person(f"kit{i:02}", display_name=f"Kit Number{i:02}")
+    do_ask_question(space, acting_user=member, title="Kit for the new office")
+    first = text_of(member_client.get("/search/", {"q": "kit", "kind": "people"}))
+    assert "23 people</strong> for “kit”" in first
+    assert len(people_of(first)) == 20 and results_of(first) == []
+    assert "Page 1 of 2" in first and "people-found-heading" not in first
+    next_link = re.search(r'<a href="\?([^"]+)" rel="next">', first)
+    assert next_link is not None
+    second = text_of(member_client.get("/search/?" + next_link.group(1).replace("&amp;", "&")))
+    assert len(people_of(second)) == 3 and "Page 2 of 2" in second
+    assert not set(people_of(first)) & set(people_of(second))
+    none = text_of(member_client.get("/search/", {"q": "zzzz", "kind": "people"}))
+    assert "0 people</strong>" in none and "Nobody you can see matches that." in none
+
+
+def test_post_filters_or_kinds_leave_people_out(space: Space, member: User,
+                                               member_client: Client, question: Post) -> None:
+    make_person("tuner", display_name="Tune Master")
+    assert people_of(text_of(member_client.get("/search/", {"q": "tune"}))) == ["tuner"]
+    for extra in ({"kind": "question"}, {"space": space.slug}, {"topic": "postgres"},
+                  {"answered": "no"}, {"page": "2"}):
+        html = text_of(member_client.get("/search/", {"q": "tune", **extra}))
+        assert people_of(html) == [], extra
+    both = text_of(member_client.get("/search/?q=tune&kind=people&kind=question"))
+    assert people_of(both) == ["tuner"] and results_of(both) == [f"/posts/{question.pk}/"]
+
+
+def test_htmx_swaps_in_the_people_too(member: User, member_client: Client) -> None:
+    make_person("alice", display_name="Alice Martin")
+    html = member_client.get("/search/", {"q": "ali"}, **HTMX).content.decode()
+    assert "<html" not in html and people_of(html) == ["alice"]
+    only = member_client.get("/search/", {"q": "ali", "kind": "people"}, **HTMX)
+    assert 'id="search-status" hx-swap-oob="innerHTML">1 person for' in only.content.decode()
+
+
+def test_a_guest_finds_only_the_people_of_their_spaces(
+    external_space: Space, space: Space, guest: User, host: User, member: User
+) -> None:
+    guest_client = client_for(guest)
+    for params in ({"q": "ha"}, {"q": "ha", "kind": "people"}):
+        html = text_of(guest_client.get("/search/", params))
+        assert people_of(html) == ["hana"], params
+    for name in ("mira", "Mira", "otto"):
+        html = text_of(guest_client.get("/search/", {"q": name, "kind": "people"}))
+        assert people_of(html) == [] and "0 people</strong>" in html
+    # The count leaves them out too.
+    html = text_of(guest_client.get("/search/", {"q": "mi", "kind": "people"}))
+    assert "0 people</strong>" in html
+
+
+def test_a_deactivated_person_is_neither_listed_nor_counted(member: User,
+                                                            member_client: Client) -> None:
+    for name in ("ann1", "ann2"):
+        make_person(name, display_name=f"Ann {name}")
+    User.objects.filter(username="ann2").update(is_active=False)
+    html = text_of(member_client.get("/search/", {"q": "ann", "kind": "people"}))
+    assert people_of(html) == ["ann1"] and "1 person</strong>" in html
+    assert "ann2" not in html
+
+
+@pytest.mark.parametrize("q", ["", "x" * 301, "a\x00b", "'; DROP TABLE people_user; --", "*",
+                               "日本", "😀", "_", "-ali", '"ali', "ali:*A & b"])
+def test_any_text_for_people_is_a_search_never_an_error(member: User, member_client: Client,
+                                                        q: str) -> None:
+    make_person("alice", display_name="Alice Martin")
+    for params in ({"q": q}, {"q": q, "kind": "people"}, {"q": q, "kind": "people",
+                                                           "page": "999"}):
+        assert member_client.get("/search/", params).status_code == 200

@@ -461,6 +461,26 @@ class SearchPage(Schema):
     results: list[SearchHit]
 
 
+class PersonFound(PersonOut):
+    """A person a search found: their profile as the people directory shows it, never a count
+    of their posts, likes or activity."""
+
+    knows_about: list[str] = Field(description="Topics their help shows they know most about "
+                                   "(from what you may see), else their declared skills.")
+    url: str = Field(description="Their profile page in the web app (a path on this server).")
+
+
+class PeopleSearchPage(Schema):
+    """One page of the people you may see that `query` finds, best match first; `total`
+    counts only them."""
+
+    query: str
+    total: int
+    page: int
+    pages: int
+    results: list[PersonFound]
+
+
 # Expertise and routing ----------------------------------------------------------------------
 
 InvitationState = Literal["invited", "seen", "declined", "answered"]

@@ -19,6 +19,9 @@ from waggle.spaces.models import Space
 MAX_QUERY_CHARS = 300
 MAX_PAGE = 1000  # 20 000 results at 20 a page; nobody reads further, and OFFSET stays cheap
 ANSWERED = {"yes": True, "no": False}
+PEOPLE = "people"  # a kind of result that is no post: found by `search.people`
+# Filters that only posts have: with any of them set, no person is listed.
+POST_FILTERS = ("space", "topic", "author", "since", "until", "answered")
 ORDERS = (("relevance", "Best match"), ("newest", "Newest first"))
 DATE_ERRORS = {"invalid": "Give the date as YYYY-MM-DD, for example 2025-03-31."}
 
@@ -44,10 +47,10 @@ class SearchForm(forms.Form):
         error_messages={"invalid_choice": "You have no space “%(value)s” to search in."},
     )
     kind = forms.MultipleChoiceField(
-        label="Kinds", required=False, choices=SearchEntry.Kind.choices,
+        label="Kinds", required=False, choices=[*SearchEntry.Kind.choices, (PEOPLE, "People")],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "“%(value)s” is not a kind of result: choose from "
-                        "question, answer, update, lesson and comment."},
+                        "question, answer, update, lesson, comment and people."},
     )
     topic = forms.CharField(label="Topic", required=False, max_length=60,
                             widget=forms.TextInput(attrs={"placeholder": "e.g. postgres"}))
@@ -105,10 +108,27 @@ class SearchForm(forms.Form):
         since: dt.date | None = self._valid("since")
         until: dt.date | None = self._valid("until")
         return SearchFilters(
-            space=self._valid("space"), kinds=self._valid("kind") or (),
+            space=self._valid("space"), kinds=self.post_kinds,
             topic=self._valid("topic"), author=self._valid("author"), since=since,
             until=until, answered=ANSWERED.get(answered) if answered else None,
         )
+
+    @property
+    def post_kinds(self) -> list[str]:
+        return [kind for kind in self._valid("kind") or () if kind != PEOPLE]
+
+    @property
+    def people_only(self) -> bool:
+        """Only people asked for (`kind=people`): no posts, the people in pages."""
+        return bool(self._valid("kind")) and not self.post_kinds
+
+    @property
+    def with_people(self) -> bool:
+        """Whether people are searched: no kind chosen or people among them, and no filter
+        that only posts have (a person has no space, date or answer)."""
+        kinds = self._valid("kind") or ()
+        return (not kinds or PEOPLE in kinds) and (
+            self.people_only or not any(self._valid(name) for name in POST_FILTERS))
 
     def problems(self) -> list[str]:
         """Each value that could not be used, as "Label: what is wrong"."""

@@ -14,7 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -54,6 +54,7 @@ from waggle.notify.models import Notification
 from waggle.people.access import access_person, visible_people
 from waggle.people.actions import do_update_profile
 from waggle.people.models import Department, User
+from waggle.search.people import PeopleResults, knows_about, search_people
 from waggle.search.query import search as run_search
 from waggle.search.result_links import result_url
 from waggle.search.similar import similar_questions
@@ -74,11 +75,13 @@ from waggle.web import forms
 from waggle.web.decorators import page
 from waggle.web.expertise_views import question_routing
 from waggle.web.paging import keyset_page
-from waggle.web.search_form import SearchForm
+from waggle.web.search_form import PEOPLE, SearchForm
 from waggle.web.threads import Thread, build_thread
 
 POST = ("POST",)
 GET_POST = ("GET", "POST")
+PEOPLE_SHOWN = 5  # people above the posts on the first page of a search
+PEOPLE_PER_PAGE = 20  # a page of `kind=people`
 
 
 class LoginView(auth_views.LoginView):
@@ -816,25 +819,66 @@ def search(request: HttpRequest) -> HttpResponse:
     ).distinct().order_by("name")
     form = SearchForm(request.GET, spaces=spaces)
     form.is_valid()  # fills `errors`; the usable values are read one by one
-    results = run_search(request.user, form.text, form.filters(), page=form.page_number,
-                         order=form.ordering)
     problems = form.problems()
-    if results.total and results.page > results.pages:
-        problems.append(f"There is no page {results.page}: these results fill "
-                        f"{results.pages} page{'s' if results.pages > 1 else ''}.")
+    context: dict[str, Any] = {"form": form, "problems": problems}
+    if form.people_only:
+        # `kind=people`: the people found, a page at a time, and no posts.
+        people = search_people(request.user, form.text, page=form.page_number,
+                               limit=PEOPLE_PER_PAGE)
+        if people.total and people.page > people.pages:
+            problems.append(_no_such_page(people.page, people.pages))
+        context.update(
+            query=people.query, people=people, people_found=_with_topics(request, people),
+            previous_link=_search_page_link(request, min(people.page - 1, people.pages))
+            if people.has_previous else None,
+            next_link=_search_page_link(request, people.page + 1) if people.has_next else None,
+        )
+    else:
+        results = run_search(request.user, form.text, form.filters(), page=form.page_number,
+                             order=form.ordering)
+        if results.total and results.page > results.pages:
+            problems.append(_no_such_page(results.page, results.pages))
+        context.update(
+            query=results.query, results=results,
+            hits=[(hit, result_url(hit.entry)) for hit in results.hits],
+            first_number=(results.page - 1) * results.per_page + 1,
+            previous_link=_search_page_link(request, min(results.page - 1, results.pages))
+            if results.has_previous else None,
+            next_link=_search_page_link(request, results.page + 1) if results.has_next
+            else None,
+        )
+        # The people who match come first on the first page, a few of them (Slack, Viva
+        # Engage do the same): finding the person is often the answer.
+        if form.with_people and results.page == 1:
+            people = search_people(request.user, form.text, limit=PEOPLE_SHOWN)
+            context.update(people=people, people_found=_with_topics(request, people),
+                           all_people_link=_people_link(request))
     # An HTMX filter change swaps the results only; a history restore wants the whole page.
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx) and not getattr(htmx, "history_restore_request", False)
-    response = render(request, "web/_search_results.html" if partial else "web/search.html", {
-        "form": form, "results": results, "problems": problems, "partial": partial,
-        "hits": [(hit, result_url(hit.entry)) for hit in results.hits],
-        "first_number": (results.page - 1) * results.per_page + 1,
-        "previous_link": _search_page_link(request, min(results.page - 1, results.pages))
-        if results.has_previous else None,
-        "next_link": _search_page_link(request, results.page + 1) if results.has_next else None,
-    })
+    context["partial"] = partial
+    response = render(request, "web/_search_results.html" if partial else "web/search.html",
+                      context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+def _with_topics(request: HttpRequest, people: PeopleResults) -> list[tuple[User, list[Any]]]:
+    """Each person found, with the topics they know about (as their profile says)."""
+    known = knows_about(request.user, people.people)
+    return [(person, known[person.pk]) for person in people.people]
+
+
+def _no_such_page(page: int, pages: int) -> str:
+    return f"There is no page {page}: these results fill {pages} page{'s' if pages > 1 else ''}."
+
+
+def _people_link(request: HttpRequest) -> str:
+    """`?q=...&kind=people`: every person the words find."""
+    params = QueryDict(mutable=True)
+    params["q"] = request.GET.get("q", "")
+    params["kind"] = PEOPLE
+    return "?" + params.urlencode()
 
 
 def _search_page_link(request: HttpRequest, number: int) -> str:

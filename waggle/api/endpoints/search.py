@@ -1,16 +1,21 @@
-"""Search: everything you may see that matches a query, best first, one numbered page at a time."""
+"""Search: everything (and everyone) you may see that matches a query, best first, one numbered
+page at a time."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, P, Query, QueryEx, Router, Schema
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from waggle.api.auth import viewer
-from waggle.api.schemas import SearchKind, SearchPage
+from waggle.api.schemas import PeopleSearchPage, SearchKind, SearchPage
 from waggle.core.errors import Invalid
+from waggle.people.models import User
+from waggle.search.people import knows_about, search_people
 from waggle.search.query import Hit, SearchFilters, search
 from waggle.search.result_links import result_url
 
@@ -88,4 +93,44 @@ def search_everything(
         "total_capped": results.total_capped, "page": results.page,
         "pages": results.pages, "engine": results.engine, "ranking": results.ranking,
         "results": [_hit_out(hit) for hit in results.hits],
+    }
+
+
+@dataclass
+class _Found:
+    """A person found, read by `PersonFound` as the profile plus what the search adds."""
+
+    person: User
+    knows_about: list[str]
+    url: str
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.person, name)
+
+
+class PeopleSearchParams(Schema):
+    q: Text = Field(max_length=300, description="Words that begin a word of the person's "
+                    "name, username, title, department, team, location, declared skills or "
+                    "bio (all required): `ali` finds Alice Martin, `kube` who declared "
+                    "#kubernetes.")
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(20, ge=1, le=100)
+
+
+@router.get("/search/people", response=PeopleSearchPage, summary="Search people you can see")
+def search_for_people(request: HttpRequest, params: Query[PeopleSearchParams]) -> dict[str, Any]:
+    """People whose name, username, title, department, team, location, declared skills or bio
+    have words beginning with the query's words: the exact username or name first, then
+    names, roles and places, skills, bios. A guest finds only the people of their spaces;
+    deactivated accounts are never found or counted."""
+    user = viewer(request)
+    found = search_people(user, params.q, limit=params.per_page, page=params.page)
+    known = knows_about(user, found.people)
+    return {
+        "query": found.query, "total": found.total, "page": found.page, "pages": found.pages,
+        "results": [
+            _Found(person, [t.name for t in known[person.pk]],
+                   reverse("web:person", args=[person.username]))
+            for person in found.people
+        ],
     }
