@@ -215,14 +215,20 @@ def test_rebuild_restores_a_lost_index(member: User, question: Post, answer: Pos
     assert sorted(found(member, "explain OR planner OR postgres")) == before
 
 
-@pytest.mark.parametrize("sparse", [0, 10**9], ids=["walk-the-key", "sort-the-matches"])
+# PostgreSQL looks for the newest matches in slices of entry ids (SQLite ignores these): all
+# in one; slices widened until enough turn up; slices run out, the rest without a bound.
+SLICINGS = {"one-slice": (10**9, 8, 3), "widened": (1, 2, 10), "last-unbounded": (1, 2, 2)}
+
+
+@pytest.mark.parametrize("slicing", SLICINGS.values(), ids=SLICINGS.keys())
 def test_a_query_matching_very_many_ranks_and_counts_the_newest(
-    space: Space, member: User, monkeypatch: pytest.MonkeyPatch, sparse: int
+    space: Space, member: User, monkeypatch: pytest.MonkeyPatch, slicing: tuple[int, int, int]
 ) -> None:
     import waggle.search.query as query_module
 
     monkeypatch.setattr(query_module, "WINDOW", 4)
-    monkeypatch.setattr(query_module, "SPARSE", sparse)  # both ways to find the newest
+    for name, value in zip(("FIRST_SLICE", "SLICE_GROWTH", "SLICES"), slicing, strict=True):
+        monkeypatch.setattr(query_module, name, value)
     # The oldest matches the words best (title and body); it is outside the newest four.
     posts = [do_ask_question(space, acting_user=member, title=f"Laptop refresh round {i}",
                              body="laptop laptop laptop refresh" if i == 0 else "")
@@ -237,3 +243,33 @@ def test_a_query_matching_very_many_ranks_and_counts_the_newest(
     assert search(member, "laptop").hits[0].entry.post_id == posts[0].pk
     few = search(member, "laptop round 3")
     assert (few.total, few.total_capped) == (1, False)
+
+
+@pytest.mark.parametrize("slicing", SLICINGS.values(), ids=SLICINGS.keys())
+def test_the_newest_window_holds_only_what_the_viewer_may_see(
+    space: Space, private_space: Space, member: User, other_member: User,
+    monkeypatch: pytest.MonkeyPatch, slicing: tuple[int, int, int]
+) -> None:
+    import waggle.search.query as query_module
+
+    monkeypatch.setattr(query_module, "WINDOW", 4)
+    for name, value in zip(("FIRST_SLICE", "SLICE_GROWTH", "SLICES"), slicing, strict=True):
+        monkeypatch.setattr(query_module, name, value)
+    open_posts = [do_ask_question(space, acting_user=member, title=f"Printer jam number {i}")
+                  for i in range(3)]
+    # Newer than every open one: the newest four matches the member sees are all private.
+    private = [do_ask_question(private_space, acting_user=member, title=f"Printer deal {i}")
+               for i in range(5)]
+    mine = search(member, "printer", per_page=10)
+    assert (mine.total, mine.total_capped) == (4, True)
+    assert {h.entry.post_id for h in mine.hits} == {p.pk for p in private[1:]}
+    theirs = search(other_member, "printer", per_page=10)
+    assert (theirs.total, theirs.total_capped) == (3, False)
+    assert {h.entry.post_id for h in theirs.hits} == {p.pk for p in open_posts}
+    newest = search(other_member, "printer", per_page=2, order="newest")
+    assert (newest.total, newest.pages) == (3, 2)
+    assert [h.entry.post_id for h in newest.hits] == [open_posts[2].pk, open_posts[1].pk]
+    do_leave_space(private_space, acting_user=member)  # gone from the window at once
+    after = search(member, "printer", per_page=10)
+    assert (after.total, after.total_capped) == (3, False)
+    assert {h.entry.post_id for h in after.hits} == {p.pk for p in open_posts}

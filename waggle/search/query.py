@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from waggle.exchange.models import Post
@@ -36,10 +36,11 @@ from waggle.spaces.access import visible_spaces
 
 # Ranking and counting stop at this many matches (the newest); see `search`.
 WINDOW = 2000
-# Matches below which the newest are found by sorting all of them (see `_newest_ids`). Sorting
-# N matches costs about what walking WINDOW * entries / N rows does near N = 50,000 at a
-# million posts; measured, 25,000 was as good or better (bench/RESULTS.md, within the noise).
-SPARSE = 25_000
+# PostgreSQL looks for the newest matches among the newest FIRST_SLICE entries first, then in
+# slices SLICE_GROWTH times wider, the last of SLICES without a bound (`_newest_postgres`).
+FIRST_SLICE = 50_000
+SLICE_GROWTH = 8
+SLICES = 3
 # Markers the engines put around matched words; replaced by <mark> after escaping the text.
 START, STOP = "\x02", "\x03"
 
@@ -177,7 +178,9 @@ def search(
     posts; ranking and counting all of them would take seconds. So both stop at `WINDOW`
     matches, the newest ones (entry ids grow with time): the best of the newest `WINDOW`
     matches are shown, and the count then says "at least `WINDOW`" (`total_capped`). A query
-    with fewer matches is ranked and counted whole.
+    with fewer matches is ranked and counted whole. The window is one statement (or a few
+    slices of one, on PostgreSQL: `newest_matches`) that returns each match's score; the
+    count is its length and the ranking happens here.
     """
     results = SearchResults(query=text, page=max(1, page), per_page=per_page,
                             engine=engine_name())
@@ -185,81 +188,134 @@ def search(
     if query.is_empty:
         return results
     entries = matching(user, query, filters)
-    counted = entries.values("id")[: WINDOW + 1].count()
-    results.total, results.total_capped = min(counted, WINDOW), counted > WINDOW
+    newest = order == "newest"
+    index = hybrid.ready() if not newest and hybrid.plain(query) else None
     start = (results.page - 1) * per_page
-    index = hybrid.ready() if order != "newest" and hybrid.plain(query) else None
     if index is not None:
-        window = entries
-        if results.total_capped:
-            window = _ranked(SearchEntry.objects.filter(id__in=_newest_ids(entries, query)),
-                             query)
+        window = newest_matches(entries, query, ("id", "thread_id"))
         gated = visible_entries(user)
         fused = hybrid.hybrid_rows(
-            index, text, hybrid.ranked_lexical(window),
+            index, text, [(pk, thread, score) for pk, thread, score in best_first(window.rows)],
             filters.apply(gated) if filters is not None else gated,
             visible_space_ids=list(visible_spaces(user).values_list("id", flat=True)),
             kinds=hybrid.kinds_of(filters),
         )
-        results.total += fused.added
+        results.total, results.total_capped = len(window.rows) + fused.added, window.capped
         results.ranking = "hybrid"
         page_rows = fused.rows[start:start + per_page]
-    elif order == "newest":
-        if results.total_capped:  # the same window as ranking: sorting every match is slow
-            entries = SearchEntry.objects.filter(id__in=_newest_ids(entries, query))
-        shown = list(entries.order_by("-created_at", "-id").only("id")[start:start + per_page])
-        page_rows = [(e.pk, getattr(e, "score", 0.0)) for e in shown]
+    elif newest:
+        window = newest_matches(entries, query, ("id", "created_at"), scored=False)
+        results.total, results.total_capped = len(window.rows), window.capped
+        # Entry ids grow with time, but a post edited is indexed again under a new id.
+        by_date = sorted(window.rows, key=lambda row: (row[1], row[0]), reverse=True)
+        page_rows = [(pk, 0.0) for pk, _ in by_date[start:start + per_page]]
     else:
-        shown = best_matches(entries, query, start=start, size=per_page,
-                             capped=results.total_capped)
-        page_rows = [(e.pk, getattr(e, "score", 0.0)) for e in shown]
+        window = newest_matches(entries, query, ("id",))
+        results.total, results.total_capped = len(window.rows), window.capped
+        page_rows = [(pk, score) for pk, score in best_first(window.rows)[start:start + per_page]]
     results.hits = hits_for(page_rows, query)
     return results
 
 
 def best_matches(
     entries: QuerySet[SearchEntry], query: ParsedQuery, *, start: int = 0, size: int,
-    capped: bool | None = None, fields: tuple[str, ...] = ("id",),
+    fields: tuple[str, ...] = ("id",),
 ) -> list[SearchEntry]:
-    """`size` of the `matching` `entries` from `start`, best first, each with its `score`:
-    ranked over the newest `WINDOW` matches when there are more than that (`capped`, found
-    out here unless the caller counted already; see `search`)."""
-    if capped is None:
-        capped = entries.values("id")[WINDOW:WINDOW + 1].exists()
-    if capped:
-        # The window's ids first, then rank just those: one query with both steps leaves
-        # the planner free to rank everything first.
-        entries = _ranked(SearchEntry.objects.filter(id__in=_newest_ids(entries, query)), query)
-    return list(entries.order_by("-score", "-id").only(*fields)[start:start + size])
+    """`size` of the `matching` `entries` from `start`, best first, each with its `score` and
+    `fields` (attribute names of SearchEntry columns; the others load when read): ranked over
+    the newest `WINDOW` matches when there are more than that (see `search`)."""
+    columns = tuple(dict.fromkeys(("id", *fields)))
+    chosen = best_first(newest_matches(entries, query, columns).rows)[start:start + size]
+    found = []
+    for row in chosen:
+        entry = SearchEntry.from_db(connection.alias, list(columns), row[:-1])
+        entry.score = float(row[-1])  # type: ignore[attr-defined]  # as `matching` gives it
+        found.append(entry)
+    return found
 
 
-def _newest_ids(entries: QuerySet[SearchEntry], query: ParsedQuery) -> list[int]:
-    """The ids of the newest `WINDOW` matches.
+@dataclass
+class Window:
+    """The newest `WINDOW` matches (all of them, when fewer matched), newest first: each row
+    the columns asked for, then the score when scored."""
 
-    Walking the primary key backwards until `WINDOW` matches turn up is fast for a word that
-    is everywhere, and slow for one that is rare among the newest entries (PostgreSQL assumes
-    matches are spread evenly and may walk most of the table). Below `SPARSE` estimated
-    matches, PostgreSQL is made to read all the matches from the GIN index and sort them
-    instead (ordering by an expression keeps it off the primary key).
+    rows: list[tuple[Any, ...]]
+    capped: bool  # more than WINDOW matched
+
+
+def best_first(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows of `newest_matches` (id first, score last), best first; ties, newest first."""
+    return sorted(rows, key=lambda row: (-row[-1], -row[0]))
+
+
+def newest_matches(entries: QuerySet[SearchEntry], query: ParsedQuery,
+                   columns: tuple[str, ...], *, scored: bool = True) -> Window:
+    """The newest `WINDOW` of the `matching` `entries` (by entry id, which grows with time),
+    with `columns` (SearchEntry attribute names, "id" first) and, if `scored`, the score: in
+    one statement, so nothing is counted, estimated or ranked apart.
+
+    SQLite: FTS5 yields the matches in rowid order, newest first, and each is joined to its
+    entry for the gate and the filters until `WINDOW` + 1 have passed; bm25 is computed for
+    those only. PostgreSQL: see `_newest_postgres`.
     """
-    ordered = entries.order_by("-id")
-    if connection.vendor == "postgresql" and _estimated_matches(query) < SPARSE:
-        ordered = entries.annotate(newest=F("id") + 0).order_by("-newest")
-    return list(ordered.values_list("id", flat=True)[:WINDOW])
+    if connection.vendor == "postgresql":
+        rows = _newest_postgres(entries, query, columns, scored)
+    else:
+        selected = (*columns, "score") if scored else columns
+        ordered = entries.order_by().extra(order_by=["-search_fts.rowid"])
+        rows = list(ordered.values_list(*selected)[:WINDOW + 1])
+    return Window(rows=rows[:WINDOW], capped=len(rows) > WINDOW)
 
 
-def _estimated_matches(query: ParsedQuery) -> float:
-    """PostgreSQL's own estimate of the entries matching `query` (planning only, from the
-    statistics of the tsvector column: about a millisecond)."""
+def _newest_postgres(entries: QuerySet[SearchEntry], query: ParsedQuery,
+                     columns: tuple[str, ...], scored: bool) -> list[tuple[Any, ...]]:
+    """The newest `WINDOW` + 1 matches on PostgreSQL, looked for in time slices.
+
+    One `ORDER BY id DESC LIMIT` over all the matches leaves the planner two bad choices:
+    walking the primary key backwards (slow for a word that is rare among the newest entries:
+    it may walk most of the table) or reading every match from the GIN index and sorting
+    (slow for a word that is everywhere). A slice (`id > bound`) bounds both: the newest
+    `FIRST_SLICE` entries are looked at first, then slices `SLICE_GROWTH` times wider, older
+    and older, until `WINDOW` + 1 matches have turned up; the last slice has no bound.
+    The score (ts_rank_cd, reading each match's tsvector) is computed outside the LIMIT, so
+    only for the rows kept.
+    """
+    top = SearchEntry.objects.aggregate(top=Max("id"))["top"] or 0
+    found: list[tuple[Any, ...]] = []
+    upper: int | None = None
+    span = FIRST_SLICE
+    for number in range(1, SLICES + 1):
+        last = number == SLICES or span >= top
+        part = entries if upper is None else entries.filter(id__lte=upper)
+        if not last:
+            part = part.filter(id__gt=top - span)
+        found += _postgres_rows(part, query, columns, scored, WINDOW + 1 - len(found))
+        if len(found) > WINDOW or last:
+            break
+        upper, span = top - span, span * SLICE_GROWTH
+    return found
+
+
+def _postgres_rows(entries: QuerySet[SearchEntry], query: ParsedQuery,
+                   columns: tuple[str, ...], scored: bool, limit: int) -> list[tuple[Any, ...]]:
+    """The newest `limit` of `entries` (`columns`, then the score if `scored`)."""
+    table = SearchEntry._meta.db_table
+    if not scored:
+        return list(entries.order_by("-id").values_list(*columns)[:limit])
+    inner = entries.extra(select={"match_document": f"{table}.document"})
+    try:
+        sql, params = (inner.order_by("-id").values_list(*columns, "match_document")[:limit]
+                       .query.sql_with_params())
+    except EmptyResultSet:  # the gate lets nothing through (an anonymous visitor)
+        return []
+    names = ", ".join(f"w.{connection.ops.quote_name(c)}" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchentry "
-            "WHERE document @@ to_tsquery('waggle_english', %s)", [tsquery_text(query)],
+            f"SELECT {names}, ts_rank_cd(w.match_document, to_tsquery('waggle_english', %s)) "
+            f"FROM ({sql}) w ORDER BY w.id DESC",
+            [tsquery_text(query), *params],
         )
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):  # a driver that does not parse json
-        plan = json.loads(plan)
-    return float(plan[0]["Plan"]["Plan Rows"])
+        return cursor.fetchall()
 
 
 def hits_for(rows: Sequence[tuple[int, float]], query: ParsedQuery) -> list[Hit]:
