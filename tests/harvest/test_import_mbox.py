@@ -3,6 +3,7 @@ reader found, a second run creates nothing, and a damaged file leaves nothing be
 
 from __future__ import annotations
 
+import gzip
 import re
 import shutil
 from collections import Counter
@@ -100,3 +101,23 @@ def test_a_damaged_file_names_the_place_and_leaves_nothing(
     run_import(MboxSource([folder]))
     assert Post.objects.filter(source="mbox").exists()
     assert ImportRun.objects.filter(status=ImportRun.Status.FINISHED).count() == 1
+
+
+def test_a_compressed_month_and_its_plain_copy_are_one_archive(
+    db: Any, tmp_path: Path, shared_data: Path
+) -> None:
+    """Pipermail's *.txt.gz imports like the plain file; importing the decompressed copy later
+    creates nothing new."""
+    folder = tmp_path / "numpy"
+    folder.mkdir()
+    packed = folder / f"{NUMPY}.gz"
+    packed.write_bytes(gzip.compress((shared_data / LISTS / NUMPY).read_bytes()))
+    summary = run_import(MboxSource([folder]))
+    expected = parsed_counts(shared_data / LISTS / NUMPY)
+    assert imported_counts() == expected and summary.created["question"] > 0
+    assert Space.objects.get(source="mbox").name == "numpy/numpy-discussion-2001-November"
+    packed.unlink()
+    shutil.copy(shared_data / LISTS / NUMPY, folder)
+    again = run_import(MboxSource([folder]))
+    assert sum(again.created.values()) == 0
+    assert imported_counts() == expected

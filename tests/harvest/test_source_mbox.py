@@ -5,10 +5,14 @@ and on small mailboxes and damaged copies the tests write: messages seen, thread
 from __future__ import annotations
 
 import base64
+import bz2
 import datetime as dt
+import gzip
+import lzma
 import mailbox
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -558,6 +562,44 @@ def test_non_mail_files_in_a_folder_are_skipped_and_counted(tmp_path: Path) -> N
         == 2
     )
     assert len([r for u in units for r in u.records if isinstance(r, PostRecord)]) == 1
+
+
+@pytest.mark.parametrize(("suffix", "pack"), [
+    (".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress),
+])
+def test_a_compressed_archive_reads_as_the_plain_one(
+    tmp_path: Path, shared_data: Path, suffix: str, pack: Callable[[bytes], bytes]
+) -> None:
+    """Pipermail publishes each month as *.txt.gz: the same messages, threads and people as
+    the plain file, the space named without the suffixes, found in a folder too."""
+    plain = parse(shared_data / LISTS / NUMPY)
+    packed = tmp_path / "lists" / f"{NUMPY}{suffix}"
+    packed.parent.mkdir()
+    packed.write_bytes(pack((shared_data / LISTS / NUMPY).read_bytes()))
+    read = parse(packed)
+    assert read.posts.keys() == plain.posts.keys() and read.comments.keys() == plain.comments.keys()
+    assert [p.body for p in read.posts.values()] == [p.body for p in plain.posts.values()]
+    assert read.people.keys() == plain.people.keys()
+    assert [(s.key, s.name) for s in read.spaces.values()] == [
+        (NUMPY, "numpy-discussion-2001-November")]
+    in_folder = parse(packed.parent)
+    assert list(in_folder.posts) == [f"lists/{key}" for key in plain.posts]
+    (packed.parent / NUMPY).write_bytes((shared_data / LISTS / NUMPY).read_bytes())
+    with pytest.raises(HarvestError, match="there twice, plain and compressed"):
+        MboxSource([packed.parent]).check()
+
+
+def test_a_damaged_compressed_archive_names_the_file(tmp_path: Path, shared_data: Path) -> None:
+    data = gzip.compress((shared_data / LISTS / NUMPY).read_bytes())
+    (tmp_path / "cut.txt.gz").write_bytes(data[: len(data) // 2])
+    error = _fails(tmp_path / "cut.txt.gz")
+    assert error.path == "cut.txt.gz"
+    assert "cannot decompress the gzip file" in error.problem and "truncated" in error.problem
+    (tmp_path / "fake.mbox.gz").write_bytes(b"From a@example.org Mon Jan  1 00:00:00 2001\n")
+    with pytest.raises(HarvestError) as caught:
+        MboxSource([tmp_path / "fake.mbox.gz"]).check()
+    assert caught.value.path == "fake.mbox.gz"
+    assert "unknown layout: cannot decompress the gzip file" in caught.value.problem
 
 
 # --- damage ---------------------------------------------------------------------------------

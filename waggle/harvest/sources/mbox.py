@@ -7,7 +7,8 @@ What becomes what:
   "Maildir/.Sent"); its name is the list name from List-Id when the messages carry one,
   else that key without a mail suffix. A folder is walked: maildirs (cur/ and new/, with
   Maildir++ subfolders) and files whose first line starts with "From " (*.mbox, pipermail
-  *.txt, ...); other files are skipped and counted.
+  *.txt, ...), also compressed with gzip, bzip2 or xz (pipermail's *.txt.gz: read through a
+  temporary decompressed copy, one file at a time); other files are skipped and counted.
 - The archive's namespace is a slug of the names of the given paths, sorted and joined with
   "+" (``mailing-lists-mbox``, ``a-mbox+b-mbox``): moving the archive keeps it, and the same
   paths in any order give the same namespace and the same order of units.
@@ -40,15 +41,22 @@ memory-mapped, never read whole.
 from __future__ import annotations
 
 import binascii
+import bz2
 import codecs
 import datetime as dt
+import gzip
 import hashlib
 import heapq
+import lzma
 import mmap
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header
@@ -57,6 +65,7 @@ from email.message import Message, MIMEPart
 from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 from mailparser_reply import EmailMessage as ReplyParser
 
@@ -105,6 +114,33 @@ _FROM_LINE = re.compile(
 )
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAIL_SUFFIXES = (".mbox", ".mbx", ".txt", ".mail")
+# Compressed mbox files, by suffix: how to open them, and what is wrong when that fails.
+_COMPRESSED: dict[str, Callable[[Path], Any]] = {
+    ".gz": lambda path: gzip.open(path, "rb"),
+    ".bz2": lambda path: bz2.open(path, "rb"),
+    ".xz": lambda path: lzma.open(path, "rb"),
+}
+_DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, gzip.BadGzipFile)
+
+
+def _plain_name(name: str) -> str:
+    """A file's name without its compression suffix: an archive is the same space, with the
+    same threads, whether it is read compressed or not (a re-run over the other creates
+    nothing)."""
+    compressed = _compression(Path(name))
+    return name[: -len(compressed)] if compressed else name
+
+
+def _compression(path: Path) -> str:
+    """The compression suffix of an mbox file's name ("" for a plain file)."""
+    suffix = path.suffix.lower()
+    return suffix if suffix in _COMPRESSED else ""
+
+
+def _decompress_problem(suffix: str, exc: BaseException) -> str:
+    what = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}[suffix]
+    detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return f"cannot decompress the {what} file ({detail}; is it truncated or not {what}?)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +152,18 @@ class _Archive:
     maildir: bool
 
     @property
+    def file(self) -> str:
+        """The key with the file's own suffix (".txt.gz"): what errors name."""
+        compressed = _compression(self.path)
+        return self.key + self.path.name[-len(compressed):] if compressed else self.key
+
+    @property
     def name(self) -> str:
+        key = self.key  # without a compression suffix (`_plain_name`)
         for suffix in _MAIL_SUFFIXES:
-            if self.key.lower().endswith(suffix):
-                return self.key[: -len(suffix)]
-        return self.key
+            if key.lower().endswith(suffix):
+                return key[: -len(suffix)]
+        return key
 
 
 @dataclass(slots=True)
@@ -174,17 +217,38 @@ def _shown(line: bytes) -> str:
     return repr(text[:60] + ("..." if len(text) > 60 else ""))
 
 
+@contextmanager
+def _opened_mbox(archive: _Archive) -> Iterator[Any]:
+    """The mbox file open for reading bytes, as a real file (it is mapped): a compressed one
+    is decompressed into a temporary file first, removed when done. Byte positions in errors
+    are those of the decompressed text."""
+    compressed = _compression(archive.path)
+    try:
+        f = archive.path.open("rb")
+    except OSError as exc:
+        raise HarvestError(archive.file, "", f"cannot read the file: {exc.strerror}") from exc
+    if not compressed:
+        with f:
+            yield f
+        return
+    f.close()
+    with tempfile.TemporaryFile(prefix="waggle-mbox-") as plain:
+        try:
+            with _COMPRESSED[compressed](archive.path) as packed:
+                shutil.copyfileobj(packed, plain, 1 << 20)
+        except _DECOMPRESS_ERRORS as exc:
+            raise HarvestError(archive.file, "", _decompress_problem(compressed, exc)) from exc
+        plain.seek(0)
+        yield plain
+
+
 def _scan_mbox(archive: _Archive) -> Iterator[_Raw]:
     """Each message's place and headers; raises HarvestError on damage, naming the message
     and the byte where it is. The file is mapped, not read: memory stays flat however big
     the file is."""
-    try:
-        f = archive.path.open("rb")
-    except OSError as exc:
-        raise HarvestError(archive.key, "", f"cannot read the file: {exc.strerror}") from exc
-    with f:
-        if archive.path.stat().st_size == 0:
-            raise HarvestError(archive.key, "", "unknown layout: the file is empty")
+    with _opened_mbox(archive) as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            raise HarvestError(archive.file, "", "unknown layout: the file is empty")
         with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
             yield from _split_mbox(archive, mm)
 
@@ -196,7 +260,7 @@ def _split_mbox(archive: _Archive, mm: mmap.mmap) -> Iterator[_Raw]:
 
     def message(start: int, eol: int, end: int) -> _Raw:
         def fail(at: int, problem: str) -> HarvestError:
-            return HarvestError(archive.key, _position(number, f"byte {eol + at}"), problem)
+            return HarvestError(archive.file, _position(number, f"byte {eol + at}"), problem)
 
         blank = _BLANK_LINE.search(mm, eol, end)
         if blank is None:
@@ -206,7 +270,7 @@ def _split_mbox(archive: _Archive, mm: mmap.mmap) -> Iterator[_Raw]:
                 else "its headers do not end with a blank line before the next message "
                 "(is the message cut off?)"
             )
-            raise HarvestError(archive.key, _position(number, f"byte {start}"), problem)
+            raise HarvestError(archive.file, _position(number, f"byte {start}"), problem)
         block = mm[eol : blank.start()]
         check_headers(block, fail)
         return _Raw(number, start, end, mm[start:eol], block, f"byte {start}", blank.end())
@@ -222,7 +286,7 @@ def _split_mbox(archive: _Archive, mm: mmap.mmap) -> Iterator[_Raw]:
             yield message(*starts.pop(), pos)
         elif mm[:pos].strip():
             raise HarvestError(
-                archive.key,
+                archive.file,
                 "byte 0",
                 "unknown layout: text before the first 'From ' line (not an mbox file)",
             )
@@ -247,7 +311,7 @@ def _scan_maildir(archive: _Archive) -> Iterator[_Raw]:
         rel = f"{path.parent.name}/{path.name}"
 
         def fail(at: int, problem: str, number: int = number, rel: str = rel) -> HarvestError:
-            return HarvestError(archive.key, _position(number, rel), problem)
+            return HarvestError(archive.file, _position(number, rel), problem)
 
         lines: list[bytes] = []
         body = 0
@@ -271,12 +335,20 @@ def _scan(archive: _Archive) -> Iterator[_Raw]:
 
 
 def _looks_like_mbox(path: Path) -> tuple[bool, str]:
-    """(whether the first non-empty line starts with "From ", what is wrong otherwise)."""
+    """(whether the first non-empty line starts with "From ", what is wrong otherwise); a
+    compressed file is looked into."""
+    compressed = _compression(path)
     try:
-        with path.open("rb") as f:
-            head = f.read(65536).lstrip()
-    except OSError as exc:
-        return False, f"cannot read the file ({exc.strerror})"
+        if compressed:
+            with _COMPRESSED[compressed](path) as f:
+                head = f.read(65536).lstrip()
+        else:
+            with path.open("rb") as f:
+                head = f.read(65536).lstrip()
+    except _DECOMPRESS_ERRORS as exc:
+        if compressed:
+            return False, _decompress_problem(compressed, exc)
+        return False, f"cannot read the file ({getattr(exc, 'strerror', exc)})"
     if not head:
         return False, "the file is empty"
     if head.startswith(b"From "):
@@ -1177,7 +1249,7 @@ class MboxSource:
     def __init__(self, paths: list[Path]) -> None:
         unique = {Path(p).resolve(): Path(p) for p in paths}
         self.paths = sorted(unique.values(), key=lambda p: (p.resolve().name, str(p)))
-        names = sorted({_slug(p.resolve().name) for p in self.paths})
+        names = sorted({_slug(_plain_name(p.resolve().name)) for p in self.paths})
         namespace = "+".join(names) or "mail"
         if len(namespace) > NAMESPACE_MAX:
             # Long lists of paths: a readable start and a digest of the whole.
@@ -1211,7 +1283,7 @@ class MboxSource:
                 ok, problem = _looks_like_mbox(path)
                 if not ok:
                     raise HarvestError(label, "", f"unknown layout: {problem} (not an mbox file)")
-                found.append(_Archive(path, label, maildir=False))
+                found.append(_Archive(path, _plain_name(label), maildir=False))
                 continue
             before = len(found)
             found.extend(self._walk(path, label))
@@ -1232,13 +1304,20 @@ class MboxSource:
             elif child.is_file() and not child.name.startswith("."):
                 ok, _ = _looks_like_mbox(child)
                 if ok:
-                    yield _Archive(child, f"{key}/{child.name}", maildir=False)
+                    yield _Archive(child, f"{key}/{_plain_name(child.name)}", maildir=False)
                 else:
                     self._not_mail += 1
 
     def archives(self) -> list[_Archive]:
         if self._archives is None:
-            self._archives = self._find_archives()
+            found = self._find_archives()
+            keys = Counter(archive.key for archive in found)
+            for archive in found:
+                if keys[archive.key] > 1:  # "2001-May.txt" and "2001-May.txt.gz"
+                    raise HarvestError(
+                        archive.file, "", "this archive is there twice, plain and compressed "
+                        "(or compressed twice): import one of them")
+            self._archives = found
         return self._archives
 
     def check(self) -> None:
@@ -1305,7 +1384,7 @@ class MboxSource:
             name=survey.list_names[archive.key],
             description=f"Mail archive {archive.key}",
         )
-        yield Unit(where=archive.key, records=[space], skipped=Counter(index.skipped))
+        yield Unit(where=archive.file, records=[space], skipped=Counter(index.skipped))
         if archive.maildir:
             files = _maildir_files(archive.path)
             for thread in index.threads:
@@ -1317,7 +1396,7 @@ class MboxSource:
                     lambda head: files[head.number - 1].read_bytes(),
                 )
             return
-        with archive.path.open("rb") as f:
+        with _opened_mbox(archive) as f:
 
             def read(head: _Head) -> bytes:
                 f.seek(head.start)
@@ -1334,7 +1413,7 @@ class MboxSource:
             return message_markdown(data[head.skip :], skipped)
         except Exception as exc:  # noqa: BLE001 - any parser failure names the message
             raise HarvestError(
-                archive.key, _position(head.number, head.where), f"cannot read the message: {exc}"
+                archive.file, _position(head.number, head.where), f"cannot read the message: {exc}"
             ) from exc
 
     def _thread_unit(
@@ -1346,7 +1425,7 @@ class MboxSource:
         read: Callable[[_Head], bytes],
     ) -> Unit:
         root = index.heads[thread[0]]
-        unit = Unit(where=f"{archive.key}, {_position(root.number, root.where)}")
+        unit = Unit(where=f"{archive.file}, {_position(root.number, root.where)}")
         root_key = f"{archive.key}/{root.msgid}"
         body = self._body(archive, root, read(root), unit.skipped)
         if len(thread) == 1 and not body.strip() and not clean_subject(root.subject):
