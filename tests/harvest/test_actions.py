@@ -173,6 +173,18 @@ def test_username_taken_by_someone_else_gets_a_suffix(db: Any) -> None:
     assert imported.username.startswith("hal-") and imported.display_name == "Hal Helper"
 
 
+def test_a_reserved_username_gets_a_suffix(db: Any) -> None:
+    units = archive()
+    units[0] = Unit("people.json", [
+        PersonRecord("u1", name="Ada Asker", username="ada"),
+        PersonRecord("u2", name="Hal Helper", username="Who-Knows"),  # /api/people/who-knows
+        PersonRecord("u3", name="Cy Commenter", username="cy"),
+    ])
+    run_import(ListSource(units))
+    imported = Post.objects.get(kind="answer").author
+    assert imported.username.startswith("who-knows-") and imported.display_name == "Hal Helper"
+
+
 def test_opted_out_person_is_not_imported_and_counted(db: Any) -> None:
     ada = make_person("ada_lovelace")
     ada.email = "ada@archive.org"

@@ -47,6 +47,14 @@ def test_invalid_usernames(db: None, username: str) -> None:
     assert not User.objects.exists()
 
 
+@pytest.mark.parametrize("username", ["who-knows", "Who-Knows"])
+def test_a_username_that_is_an_address_of_waggle_is_refused(db: None, username: str) -> None:
+    with pytest.raises(Invalid, match="reserved") as exc:
+        make_person(username)
+    assert exc.value.field == "username"
+    assert not User.objects.exists()
+
+
 def test_a_username_is_trimmed(db: None) -> None:
     assert make_person("  lena ").username == "lena"
 

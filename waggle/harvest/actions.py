@@ -39,6 +39,7 @@ from waggle.harvest.records import (
     fill_placeholders,
     placeholders,
 )
+from waggle.people.actions import RESERVED_USERNAMES
 from waggle.people.models import User
 from waggle.search.index import index_comments, index_posts
 from waggle.spaces.actions import _unique_slug
@@ -723,7 +724,7 @@ def _username_base(r: PersonRecord) -> str:
 
 def _username_candidate(r: PersonRecord, xid: str, attempt: int) -> str:
     base = _username_base(r)
-    if attempt == 0:
+    if attempt == 0 and base not in RESERVED_USERNAMES:
         return base
     return f"{base}-{hashlib.sha1(f'{xid}:{attempt}'.encode()).hexdigest()[:5]}"
 

@@ -16,6 +16,8 @@ from waggle.people.models import Department, Team, User
 from waggle.topics.actions import ensure_topics
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,149}$")
+# Usernames that are addresses of Waggle itself (`/api/people/who-knows`): nobody may have one.
+RESERVED_USERNAMES = frozenset({"who-knows"})
 PROFILE_FIELDS = {
     "display_name": 150, "title": 150, "location": 150, "bio": 5000,
 }
@@ -71,6 +73,9 @@ def do_create_person(
             "A username is 1-150 letters, digits, '.', '-' or '_', starting with a letter or "
             "digit.", field="username",
         )
+    if username.lower() in RESERVED_USERNAMES:
+        raise Invalid(f"The username {username!r} is reserved: it is the address of a page of "
+                      "Waggle. Choose another.", field="username")
     if password and check_password:
         try:
             validate_password(password, User(username=username, email=email))
