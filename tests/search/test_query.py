@@ -215,19 +215,26 @@ def test_rebuild_restores_a_lost_index(member: User, question: Post, answer: Pos
     assert sorted(found(member, "explain OR planner OR postgres")) == before
 
 
-# PostgreSQL looks for the newest matches in slices of entry ids (SQLite ignores these): all
-# in one; slices widened until enough turn up; slices run out, the rest without a bound.
-SLICINGS = {"one-slice": (10**9, 8, 3), "widened": (1, 2, 10), "last-unbounded": (1, 2, 2)}
+# The ways PostgreSQL finds the newest matches (SQLite ignores these): walking the primary key;
+# slices of the newest entries, widened until enough turn up; slices that run out, then the
+# rest from the GIN index; the GIN index at once (`query._newest_postgres`).
+SLICINGS = {
+    "walk-the-key": {"SPARSE": 0},
+    "slices": {"SPARSE": 10**9, "WIDE_SLICE": 10**9, "SLICES": 10**4, "SLICE_MARGIN": 1e-9},
+    "slices-then-the-rest": {"SPARSE": 10**9, "WIDE_SLICE": 10**9, "SLICES": 2,
+                             "SLICE_MARGIN": 1e-9},
+    "sort-the-matches": {"SPARSE": 10**9, "WIDE_SLICE": 0},
+}
 
 
 @pytest.mark.parametrize("slicing", SLICINGS.values(), ids=SLICINGS.keys())
 def test_a_query_matching_very_many_ranks_and_counts_the_newest(
-    space: Space, member: User, monkeypatch: pytest.MonkeyPatch, slicing: tuple[int, int, int]
+    space: Space, member: User, monkeypatch: pytest.MonkeyPatch, slicing: dict[str, float]
 ) -> None:
     import waggle.search.query as query_module
 
     monkeypatch.setattr(query_module, "WINDOW", 4)
-    for name, value in zip(("FIRST_SLICE", "SLICE_GROWTH", "SLICES"), slicing, strict=True):
+    for name, value in slicing.items():
         monkeypatch.setattr(query_module, name, value)
     # The oldest matches the words best (title and body); it is outside the newest four.
     posts = [do_ask_question(space, acting_user=member, title=f"Laptop refresh round {i}",
@@ -248,12 +255,12 @@ def test_a_query_matching_very_many_ranks_and_counts_the_newest(
 @pytest.mark.parametrize("slicing", SLICINGS.values(), ids=SLICINGS.keys())
 def test_the_newest_window_holds_only_what_the_viewer_may_see(
     space: Space, private_space: Space, member: User, other_member: User,
-    monkeypatch: pytest.MonkeyPatch, slicing: tuple[int, int, int]
+    monkeypatch: pytest.MonkeyPatch, slicing: dict[str, float]
 ) -> None:
     import waggle.search.query as query_module
 
     monkeypatch.setattr(query_module, "WINDOW", 4)
-    for name, value in zip(("FIRST_SLICE", "SLICE_GROWTH", "SLICES"), slicing, strict=True):
+    for name, value in slicing.items():
         monkeypatch.setattr(query_module, name, value)
     open_posts = [do_ask_question(space, acting_user=member, title=f"Printer jam number {i}")
                   for i in range(3)]

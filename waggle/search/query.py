@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Max, QuerySet
+from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from waggle.exchange.models import Post
@@ -36,11 +37,15 @@ from waggle.spaces.access import visible_spaces
 
 # Ranking and counting stop at this many matches (the newest); see `search`.
 WINDOW = 2000
-# PostgreSQL looks for the newest matches among the newest FIRST_SLICE entries first, then in
-# slices SLICE_GROWTH times wider, the last of SLICES without a bound (`_newest_postgres`).
-FIRST_SLICE = 50_000
-SLICE_GROWTH = 8
+# PostgreSQL (`_newest_postgres`): a word with at least SPARSE matches is found by walking the
+# primary key; a rarer one in slices of the newest entries, SLICE_MARGIN times as wide as its
+# frequency says should hold the window, at most SLICES of them, and never one covering
+# WIDE_SLICE or more of the entries left (those are read from the GIN index and sorted).
+SPARSE = 25_000
+SLICE_MARGIN = 1.5
 SLICES = 3
+WIDE_SLICE = 0.5
+_TABLE = "search_searchentry"
 # Markers the engines put around matched words; replaced by <mark> after escaping the text.
 START, STOP = "\x02", "\x03"
 
@@ -269,42 +274,71 @@ def newest_matches(entries: QuerySet[SearchEntry], query: ParsedQuery,
 
 def _newest_postgres(entries: QuerySet[SearchEntry], query: ParsedQuery,
                      columns: tuple[str, ...], scored: bool) -> list[tuple[Any, ...]]:
-    """The newest `WINDOW` + 1 matches on PostgreSQL, looked for in time slices.
+    """The newest `WINDOW` + 1 matches on PostgreSQL.
 
-    One `ORDER BY id DESC LIMIT` over all the matches leaves the planner two bad choices:
-    walking the primary key backwards (slow for a word that is rare among the newest entries:
-    it may walk most of the table) or reading every match from the GIN index and sorting
-    (slow for a word that is everywhere). A slice (`id > bound`) bounds both: the newest
-    `FIRST_SLICE` entries are looked at first, then slices `SLICE_GROWTH` times wider, older
-    and older, until `WINDOW` + 1 matches have turned up; the last slice has no bound.
-    The score (ts_rank_cd, reading each match's tsvector) is computed outside the LIMIT, so
-    only for the rows kept.
+    Every match found costs a heap page read (its space, for the gate), so the aim is to read
+    few besides the newest. A word with `SPARSE` or more matches (PostgreSQL's estimate) is
+    found by walking the primary key backwards until enough turn up. A rarer word is looked
+    for in a slice of the newest entries as wide as its estimated frequency says should hold
+    `WINDOW` matches (`SLICE_MARGIN` times: the gate hides some), where PostgreSQL intersects
+    the GIN and primary key indexes and reads only the matches in the slice; too few there,
+    and the next slice goes as far back again as the matches found so far say the rest lie.
+    When a slice would cover most of what is left (`WIDE_SLICE`), the rest are read from the
+    GIN index and sorted (ordering by `id + 0` keeps the planner from walking the primary key
+    through most of the table, which it would assume is quick).
     """
-    top = SearchEntry.objects.aggregate(top=Max("id"))["top"] or 0
+    estimate = _estimated_matches(query)
+    if estimate >= SPARSE:
+        return _postgres_rows(entries, query, columns, scored, WINDOW + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT max(id) FROM {_TABLE}), "
+                       f"(SELECT reltuples FROM pg_class WHERE oid = '{_TABLE}'::regclass)")
+        top, count = cursor.fetchone()
+    top = top or 0
+    count = count if count > 0 else top  # not analyzed yet: ids go up by one
+    span = max(1, int(SLICE_MARGIN * (WINDOW + 1) * count / max(estimate, 1.0)))
     found: list[tuple[Any, ...]] = []
-    upper: int | None = None
-    span = FIRST_SLICE
-    for number in range(1, SLICES + 1):
-        last = number == SLICES or span >= top
-        part = entries if upper is None else entries.filter(id__lte=upper)
-        if not last:
-            part = part.filter(id__gt=top - span)
-        found += _postgres_rows(part, query, columns, scored, WINDOW + 1 - len(found))
-        if len(found) > WINDOW or last:
+    upper = top
+    for _ in range(SLICES):
+        if span >= upper * WIDE_SLICE:
             break
-        upper, span = top - span, span * SLICE_GROWTH
-    return found
+        found += _postgres_rows(entries.filter(id__gt=upper - span, id__lte=upper), query,
+                                columns, scored, WINDOW + 1 - len(found))
+        if len(found) > WINDOW:
+            return found
+        upper -= span
+        missing = WINDOW + 1 - len(found)
+        span = max(1, int(SLICE_MARGIN * (top - upper) * missing / max(len(found), 1)))
+    return found + _postgres_rows(entries.filter(id__lte=upper), query, columns, scored,
+                                  WINDOW + 1 - len(found), from_index=True)
+
+
+def _estimated_matches(query: ParsedQuery) -> float:
+    """PostgreSQL's own estimate of the entries matching `query` (planning only, from the
+    statistics of the tsvector column: about a millisecond)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchentry "
+            "WHERE document @@ to_tsquery('waggle_english', %s)", [tsquery_text(query)],
+        )
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):  # a driver that does not parse json
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def _postgres_rows(entries: QuerySet[SearchEntry], query: ParsedQuery,
-                   columns: tuple[str, ...], scored: bool, limit: int) -> list[tuple[Any, ...]]:
-    """The newest `limit` of `entries` (`columns`, then the score if `scored`)."""
-    table = SearchEntry._meta.db_table
+                   columns: tuple[str, ...], scored: bool, limit: int, *,
+                   from_index: bool = False) -> list[tuple[Any, ...]]:
+    """The newest `limit` of `entries` (`columns`, then the score if `scored`). `from_index`:
+    read all the matches from the GIN index and sort them, never walk the primary key."""
+    ordered = (entries.annotate(newest=F("id") + 0).order_by("-newest") if from_index
+               else entries.order_by("-id"))
     if not scored:
-        return list(entries.order_by("-id").values_list(*columns)[:limit])
-    inner = entries.extra(select={"match_document": f"{table}.document"})
+        return list(ordered.values_list(*columns)[:limit])
+    inner = ordered.extra(select={"match_document": f"{_TABLE}.document"})
     try:
-        sql, params = (inner.order_by("-id").values_list(*columns, "match_document")[:limit]
+        sql, params = (inner.values_list(*columns, "match_document")[:limit]
                        .query.sql_with_params())
     except EmptyResultSet:  # the gate lets nothing through (an anonymous visitor)
         return []
