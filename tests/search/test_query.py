@@ -22,7 +22,7 @@ from waggle.people.models import User
 from waggle.search.index import rebuild_index
 from waggle.search.language import fts5_expression, parse_query, tsquery_text
 from waggle.search.models import SearchEntry
-from waggle.search.query import SearchFilters, search
+from waggle.search.query import SearchFilters, best_matches, matching, search
 from waggle.spaces.actions import do_leave_space
 from waggle.spaces.models import Space
 
@@ -280,3 +280,19 @@ def test_the_newest_window_holds_only_what_the_viewer_may_see(
     after = search(member, "printer", per_page=10)
     assert (after.total, after.total_capped) == (3, False)
     assert {h.entry.post_id for h in after.hits} == {p.pk for p in open_posts}
+
+
+def test_best_matches_give_the_fields_asked_for_and_load_the_rest(
+    space: Space, member: User, other_member: User, question: Post
+) -> None:
+    answer = do_answer_question(question, acting_user=other_member,
+                                body="Tune the postgres work_mem setting first.")
+    query = parse_query("postgres")
+    found = best_matches(matching(member, query), query, size=5,
+                         fields=("thread_id", "author_id", "post_id"))
+    by_post = {e.post_id: e for e in found}
+    assert set(by_post) == {question.pk, answer.pk}
+    assert by_post[answer.pk].author_id == other_member.pk
+    assert by_post[answer.pk].thread_id == question.pk
+    assert by_post[answer.pk].kind == "answer"  # not asked for: read when used
+    assert all(e.score > 0 for e in found)

@@ -17,7 +17,7 @@ import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import F, QuerySet
 
@@ -113,13 +113,6 @@ def hybrid_rows(
     fused.sort(key=lambda item: (-item[1], order.get(item[0], len(order)), -item[0]))
     return HybridRows(rows=[(pk, score) for pk, score in fused], added=len(added),
                       threads=threads)
-
-
-def ranked_lexical(entries: QuerySet[SearchEntry]) -> list[tuple[int, int, float]]:
-    """(entry id, thread id, score) of `entries` (matches with a `score`), best first."""
-    ranked: Any = entries.order_by("-score", "-id")  # `score` comes from QuerySet.extra
-    rows = ranked.values_list("id", "thread_id", "score")
-    return [(pk, thread, float(score or 0.0)) for pk, thread, score in rows]
 
 
 def kinds_of(filters: SearchFilters | None) -> list[str] | None:

@@ -1,9 +1,9 @@
 """Search over everything a person may see: the query language, filters, ranking and snippets.
 
-The visibility gate is part of the one SQL query that matches, ranks, counts and pages, so
-every count and page is right for the viewer (nothing is filtered out after the database
-answered). The engine is the database's own: SQLite FTS5 (bm25) or PostgreSQL full text
-(tsvector, ts_rank_cd).
+The visibility gate is part of the SQL that matches and scores (`newest_matches`), so every
+count and page is right for the viewer (nothing is filtered out after the database answered).
+The engine is the database's own: SQLite FTS5 (bm25) or PostgreSQL full text (tsvector,
+ts_rank_cd).
 
 The query language is in `language.py`.
 """
@@ -229,7 +229,9 @@ def best_matches(
     """`size` of the `matching` `entries` from `start`, best first, each with its `score` and
     `fields` (attribute names of SearchEntry columns; the others load when read): ranked over
     the newest `WINDOW` matches when there are more than that (see `search`)."""
-    columns = tuple(dict.fromkeys(("id", *fields)))
+    # In the model's own column order: `from_db` reads the values in that order.
+    order = [f.attname for f in SearchEntry._meta.concrete_fields]
+    columns = tuple(sorted({"id", *fields}, key=order.index))
     chosen = best_first(newest_matches(entries, query, columns).rows)[start:start + size]
     found = []
     for row in chosen:
@@ -256,12 +258,15 @@ def best_first(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 def newest_matches(entries: QuerySet[SearchEntry], query: ParsedQuery,
                    columns: tuple[str, ...], *, scored: bool = True) -> Window:
     """The newest `WINDOW` of the `matching` `entries` (by entry id, which grows with time),
-    with `columns` (SearchEntry attribute names, "id" first) and, if `scored`, the score: in
-    one statement, so nothing is counted, estimated or ranked apart.
+    with `columns` (SearchEntry attribute names, "id" first) and, if `scored`, the score. The
+    same statement finds, gates and scores them, so nothing is counted or ranked apart and
+    each match is read once: its length is the count (`WINDOW` + 1 rows are asked for, to
+    know whether more matched).
 
-    SQLite: FTS5 yields the matches in rowid order, newest first, and each is joined to its
-    entry for the gate and the filters until `WINDOW` + 1 have passed; bm25 is computed for
-    those only. PostgreSQL: see `_newest_postgres`.
+    SQLite: FTS5 yields the matches in rowid order, newest first (the outer loop of the
+    plan), each joined to its entry for the gate and the filters until `WINDOW` + 1 have
+    passed; bm25 is computed for those only. PostgreSQL: the statement may run over a few
+    slices of the entries (`_newest_postgres`); ts_rank_cd is computed outside its LIMIT.
     """
     if connection.vendor == "postgresql":
         rows = _newest_postgres(entries, query, columns, scored)
