@@ -16,6 +16,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -212,7 +213,7 @@ def search(
         window = newest_matches(entries, query, ("id", "created_at"), scored=False)
         results.total, results.total_capped = len(window.rows), window.capped
         # Entry ids grow with time, but a post edited is indexed again under a new id.
-        by_date = sorted(window.rows, key=lambda row: (row[1], row[0]), reverse=True)
+        by_date = sorted(window.rows, key=itemgetter(1, 0), reverse=True)
         page_rows = [(pk, 0.0) for pk, _ in by_date[start:start + per_page]]
     else:
         window = newest_matches(entries, query, ("id",))
@@ -252,7 +253,7 @@ class Window:
 
 def best_first(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Rows of `newest_matches` (id first, score last), best first; ties, newest first."""
-    return sorted(rows, key=lambda row: (-row[-1], -row[0]))
+    return sorted(rows, key=itemgetter(-1, 0), reverse=True)
 
 
 def newest_matches(entries: QuerySet[SearchEntry], query: ParsedQuery,
