@@ -67,6 +67,18 @@ def test_pages_split_the_people_found(member_api: ApiClient, member: User) -> No
     assert not set(usernames(first)) & set(usernames(second))
 
 
+def test_a_count_past_its_cap_says_so(member_api: ApiClient, member: User,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("waggle.search.people.COUNTED", 4)
+    for i in range(6):
+        make_person(f"pat{i}", display_name=f"Pat Person{i}")
+    page = found(member_api, q="pat", per_page=3)
+    assert page["total"] == 4 and page["total_capped"] and page["pages"] == 2
+    last = found(member_api, q="pat", per_page=3, page=2)
+    assert usernames(last) == ["pat3"]
+    assert not found(member_api, q="pat person1")["total_capped"]
+
+
 def test_a_guest_finds_only_the_people_of_their_spaces(
     alice: User, guest: User, host: User, member: User, external_space: Space
 ) -> None:

@@ -168,3 +168,50 @@ def test_knows_about_shows_declared_skills_without_evidence(
     found = search_people(member, "malika").people
     assert [t.name for t in knows_about(member, found)[people["malika"].pk]] == ["data-viz",
                                                                                  "sql"]
+
+
+def test_the_count_stops_at_its_cap_and_so_do_the_pages(
+    people: dict[str, User], member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("waggle.search.people.COUNTED", 3)
+    for i in range(5):
+        make_person(f"kim{i}", display_name=f"Kim Number{i}")
+    first = search_people(member, "kim", limit=2)
+    assert first.total == 3 and first.total_capped and first.pages == 2
+    assert names(member, "kim", limit=2) == ["kim0", "kim1"]
+    assert names(member, "kim", limit=2, page=2) == ["kim2"]  # the third of the best three
+    assert names(member, "kim", limit=2, page=3) == []
+    # At the cap or under it, the count is the count.
+    exact = search_people(member, "kim number1")
+    assert exact.total == 1 and not exact.total_capped
+    assert not search_people(member, "kubernetes").total_capped
+
+
+def test_a_page_that_starts_in_one_tier_ends_in_the_next(
+    people: dict[str, User], member: User
+) -> None:
+    # "kubernetes": Zoë by her title (ROLE), Alice by her skill (SKILL), Bob by his bio (BIO).
+    nova = make_person("nova", display_name="Kubernetes Nova")  # NAME_START
+    do_update_profile(nova, acting_user=nova, skills=["kubernetes"])
+    make_person("kube.two", display_name="Two Kubernetes")  # NAME
+    everyone = ["nova", "kube.two", "zoe", "alice", "bob.ali"]
+    assert names(member, "kubernetes") == everyone
+    pages = [names(member, "kubernetes", limit=2, page=n) for n in (1, 2, 3)]
+    assert pages == [everyone[0:2], everyone[2:4], everyone[4:5]]
+    # From the names into the roles, from the skills into the bios, at any page size.
+    for size in (1, 3, 4):
+        pages = [names(member, "kubernetes", limit=size, page=n) for n in range(1, 6)]
+        assert sum(pages, []) == everyone, size
+
+
+def test_the_cap_counts_only_what_a_guest_may_see(
+    people: dict[str, User], guest: User, host: User, external_space: Space, member: User,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("waggle.search.people.COUNTED", 2)
+    for i in range(4):
+        make_person(f"hanna{i}", display_name=f"Hanna Other{i}")  # in none of the guest's spaces
+    seen = search_people(guest, "han")
+    assert [p.username for p in seen.people] == ["hana"]
+    assert seen.total == 1 and not seen.total_capped
+    assert search_people(member, "han").total_capped

@@ -348,6 +348,21 @@ def test_the_people_section_shows_five_and_links_to_all(member: User,
     assert "No posts you can see match that." in html
 
 
+def test_more_people_than_are_counted_say_more_than(member: User, member_client: Client,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("waggle.search.people.COUNTED", 6)
+    for i in range(8):
+        make_person(f"sam{i}", display_name=f"Sam Tester{i}")
+    html = text_of(member_client.get("/search/", {"q": "sam"}))
+    assert len(people_of(html)) == 5 and "More than 6 people for “sam”" in html
+    assert "All 6 people" not in html
+    listed = text_of(member_client.get("/search/", {"q": "sam", "kind": "people"}))
+    assert "More than 6 people</strong> for “sam”" in listed and len(people_of(listed)) == 6
+    assert "add a word to narrow it down" in listed
+    swapped = member_client.get("/search/", {"q": "sam", "kind": "people"}, **HTMX)
+    assert 'hx-swap-oob="innerHTML">More than 6 people for' in swapped.content.decode()
+
+
 def test_kind_people_lists_only_people_in_pages(space: Space, member: User,
                                                member_client: Client) -> None:
     for i in range(23):

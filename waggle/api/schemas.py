@@ -476,6 +476,9 @@ class PeopleSearchPage(Schema):
 
     query: str
     total: int
+    total_capped: bool = Field(description="True when more than `total` people match: the "
+                               "count stops there, and so do the pages (the best `total` "
+                               "people); add a word to narrow it down.")
     page: int
     pages: int
     results: list[PersonFound]

@@ -127,7 +127,8 @@ def search_for_people(request: HttpRequest, params: Query[PeopleSearchParams]) -
     found = search_people(user, params.q, limit=params.per_page, page=params.page)
     known = knows_about(user, found.people)
     return {
-        "query": found.query, "total": found.total, "page": found.page, "pages": found.pages,
+        "query": found.query, "total": found.total, "total_capped": found.total_capped,
+        "page": found.page, "pages": found.pages,
         "results": [
             _Found(person, [t.name for t in known[person.pk]],
                    reverse("web:person", args=[person.username]))
