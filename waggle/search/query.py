@@ -42,6 +42,7 @@ WINDOW = 2000
 # primary key; a rarer one in slices of the newest entries, SLICE_MARGIN times as wide as its
 # frequency says should hold the window, at most SLICES of them, and never one covering
 # WIDE_SLICE or more of the entries left (those are read from the GIN index and sorted).
+# Chosen by measurement: bench/RESULTS.md, "the newest window in one statement".
 SPARSE = 25_000
 SLICE_MARGIN = 1.5
 SLICES = 3
