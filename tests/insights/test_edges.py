@@ -5,11 +5,13 @@ computes in full whenever help was removed or people changed."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from tests.conftest import make_person
 from waggle.exchange.actions import (
@@ -19,7 +21,7 @@ from waggle.exchange.actions import (
     do_comment,
 )
 from waggle.exchange.models import Post
-from waggle.insights import snapshot
+from waggle.insights import network, snapshot
 from waggle.insights.edges import KINDS, HelpEdges, help_edges
 from waggle.insights.network import HELP_WEIGHTS, HelpKind
 from waggle.people.actions import do_create_department, do_update_profile
@@ -166,7 +168,8 @@ def organization(db: Any, state_dir: Path) -> dict[str, Any]:
 
 
 def figures(snap: Any) -> dict[str, Any]:
-    return {key: value for key, value in snap.data.items() if key not in ("mode", "reason")}
+    return {key: value for key, value in snap.data.items()
+            if key not in ("mode", "reason", "brokers_found_at")}
 
 
 def add_a_days_help(org: dict[str, Any]) -> None:
@@ -199,6 +202,36 @@ def test_the_daily_update_equals_a_full_computation(organization: dict[str, Any]
     again = snapshot.update_network_snapshot()
     assert again.data["mode"] == "incremental"
     assert figures(again) == figures(full)
+
+
+def test_the_daily_update_of_a_large_network_keeps_the_weekly_brokers(
+    organization: dict[str, Any], monkeypatch: Any,
+) -> None:
+    """Sampled brokers come from every tie: the daily run of a network above the exact limit
+    keeps the full run's (and says when they were found); the next full run finds them
+    again. Everything else is the day's."""
+    monkeypatch.setattr(network, "EXACT_BETWEENNESS_LIMIT", 3)  # this network is "large"
+    weekly = snapshot.compute_network_snapshot(now=timezone.now() - dt.timedelta(days=1))
+    assert weekly.data["brokers_found_at"] == weekly.computed_at.isoformat()
+    add_a_days_help(organization)
+    daily = snapshot.update_network_snapshot()
+    assert daily.data["mode"] == "incremental"
+    assert daily.data["brokers_found_at"] == weekly.computed_at.isoformat()
+    assert daily.data["brokers"] == weekly.data["brokers"]
+    full = snapshot.compute_network_snapshot()
+    assert full.data["brokers_found_at"] == full.computed_at.isoformat()
+    assert {k: v for k, v in figures(daily).items() if k != "brokers"} == {
+        k: v for k, v in figures(full).items() if k != "brokers"}
+    # Small networks get exact brokers every day.
+    monkeypatch.setattr(network, "EXACT_BETWEENNESS_LIMIT", 2_000)
+    add_a_days_help_again(organization)
+    small = snapshot.update_network_snapshot()
+    assert small.data["mode"] == "incremental"
+    assert small.data["brokers_found_at"] == small.computed_at.isoformat()
+
+
+def add_a_days_help_again(org: dict[str, Any]) -> None:
+    helped(org["space"], org["Sales"][0], org["Legal"][2], 200)
 
 
 def withdraw(org: dict[str, Any]) -> None:

@@ -61,7 +61,9 @@ def org(db: Any, tmp_path: Path) -> Any:
 
 
 def figures(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if key not in ("mode", "reason")}
+    """The figures, without what says how and when they were computed."""
+    return {key: value for key, value in data.items()
+            if key not in ("mode", "reason", "brokers_found_at")}
 
 
 # --- groups smaller than K ----------------------------------------------------------------------

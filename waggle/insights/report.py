@@ -170,6 +170,7 @@ class OrganizationInsights:
     mixing_chart: Chart | None = None
     network_chart: Chart | None = None
     trend: Trend | None = None  # None: fewer than two days with snapshots
+    brokers_found_at: dt.datetime | None = None  # the weekly run's, on a daily snapshot
     value: list[ValueSection] | None = None  # None: no viewer, no value figures
     valuable: list[ValuableContent] | None = None
     enablers: list[User] = field(default_factory=list)
@@ -245,6 +246,7 @@ class OrganizationInsights:
                 {**flow, "from": names.get(flow["from"], ""), "to": names.get(flow["to"], "")}
                 for flow in data.get("flows", [])
             ],
+            "brokers_found_at": data.get("brokers_found_at"),
             "bridges": [{"departments": list(b.departments), "count": b.count}
                         for b in self.bridges],
         }
@@ -315,6 +317,10 @@ def _add_network(insights: OrganizationInsights, data: Mapping[str, Any]) -> Non
         for department in bridge["departments"]:
             bridges_of[department] += bridge["count"]
     brokers_of = {b["department"]: b["count"] for b in data.get("brokers", [])}
+    found_at = data.get("brokers_found_at")
+    if found_at and insights.network is not None:
+        when = dt.datetime.fromisoformat(found_at)
+        insights.brokers_found_at = when if when < insights.network.computed_at else None
     insights.departments = [
         DepartmentRow(
             id=d["id"], name=d["name"], size=d["size"], ei_index=d["ei_index"],

@@ -25,6 +25,8 @@ bridges        [{departments: [a, b], count}]: help ties between two shown depar
                loss would cut people off (no person named)
 brokers        [{department, count}]: where the TOP_BROKERS people with the highest betweenness
                work (shown departments only; no person named)
+brokers_found_at  when those were found (ISO): the daily run of a network of more than
+               network.EXACT_BETWEENNESS_LIMIT people keeps the last full run's brokers
 enablers       [{person}]: people whose help created the most value for others, best first,
                only those who chose to share their impact (`User.share_impact`): opt-in
                recognition, and the only person ids stored. Figures about them come from
@@ -36,7 +38,8 @@ network's state beside the snapshot, as a pickle under `VAR_DIR/insights/` (deri
 the search vectors: it can be deleted at any time, the next run is then full). The daily run
 (`update_network_snapshot`) loads it, reads only the help added since (`edges.help_edges` with
 the saved cursor) and adds it (`HelpNetwork.add`, O(new help)); mixing, E-I and modularity
-come from the matrices, brokers and bridges from the saved distinct ties. It computes in full
+come from the matrices, bridges from the saved distinct ties, brokers from the last full run
+(exact ones, in a network small enough, from the ties every day). It computes in full
 instead whenever the help so far is not "the old help plus some new": nothing saved, or saved
 for another snapshot (a restored database); a counted person gone (opted out, deactivated,
 deleted) or moved to another department; an accepted answer changed or taken back; a value
@@ -84,9 +87,8 @@ from waggle.insights.network import HelpArrays, HelpKind, HelpNetwork, IntArray
 from waggle.people.models import Department, User
 
 DATA_VERSION = 1
-STATE_VERSION = 1
+STATE_VERSION = 2
 TOP_BROKERS = 50  # brokers counted by department
-DAILY_PIVOTS = network.DEFAULT_PIVOTS // 2
 TOP_ENABLERS = 20  # enablers listed (opted-in only)
 TREND_DAYS = 90  # the trends' period: the latest snapshot of each of these days
 _LOW = np.int64(0xFFFFFFFF)
@@ -117,6 +119,10 @@ class NetworkState:
     value_helper: IntArray  # value-report edges (for enablers)
     value_helped: IntArray
     interactions: dict[str, int] = field(default_factory=dict)
+    # The top brokers (person ids, best first) and when they were found: kept by the daily
+    # run of a large network (see `_store`).
+    brokers: list[int] = field(default_factory=list)
+    brokers_at: dt.datetime | None = None
     version: int = STATE_VERSION
 
 
@@ -308,15 +314,20 @@ def _latest_id() -> int | None:
 def _store(
     state: NetworkState, mode: str, reason: str, now: dt.datetime | None, started: float
 ) -> InsightsSnapshot:
-    # Brokers are estimated from sampled pivots: the weekly full run samples DEFAULT_PIVOTS,
-    # the daily one half as many (bench/bench_insights.py: 8.7 s of a 15.6 s daily update at
-    # 5,000,000 interactions went to brokers). Only brokers' counts by department are kept.
-    pivots = None if mode == "full" else DAILY_PIVOTS
-    data = network_figures(state, min_group_size(), pivots=pivots)
+    # Brokers of a network too large for exact betweenness are estimated from sampled pivots
+    # over every tie, which no added day can update: the weekly full run finds them, and the
+    # daily run keeps them, with their date (bench/bench_insights.py: at 5,000,000
+    # interactions, 5.8 s of a 10 s daily update went to 32 pivots). Smaller networks get
+    # exact brokers every day. Only brokers' counts by department are stored.
+    computed_at = now or timezone.now()
+    keep_brokers = (mode != "full" and state.brokers_at is not None
+                    and len(state.people) > network.EXACT_BETWEENNESS_LIMIT)
+    data = network_figures(state, min_group_size(), brokers_at=None if keep_brokers
+                           else computed_at)
     data.update(mode=mode, reason=reason)
     snapshot = InsightsSnapshot.objects.create(
         kind=InsightsSnapshot.Kind.NETWORK,
-        computed_at=now or timezone.now(),
+        computed_at=computed_at,
         data=data,
         seconds=round(time.monotonic() - started, 3),
     )
@@ -330,10 +341,12 @@ def _round(value: float) -> float:
     return round(float(value), 6)
 
 
-def network_figures(state: NetworkState, k: int, *, pivots: int | None = None
+def network_figures(state: NetworkState, k: int, *, brokers_at: dt.datetime | None = None
                     ) -> dict[str, Any]:
-    """The snapshot's figures (see the module's docstring), suppressed for groups below `k`;
-    brokers estimated from `pivots` sampled sources (None: network.DEFAULT_PIVOTS)."""
+    """The snapshot's figures (see the module's docstring), suppressed for groups below `k`.
+    With `brokers_at`, the brokers are found now (exact up to EXACT_BETWEENNESS_LIMIT people,
+    else from network.DEFAULT_PIVOTS sampled sources) and kept in `state` with that date;
+    without, those kept in `state` are counted (by today's departments)."""
     people = state.people
     graph = state.network
     sizes = graph.department_sizes()
@@ -402,12 +415,15 @@ def network_figures(state: NetworkState, k: int, *, pivots: int | None = None
         a, b = (department_of.get(p) for p in bridge.people)
         if a is not None and b is not None and a in shown and b in shown:
             bridge_pairs[(min(a, b), max(a, b))] += 1
+    if brokers_at is not None or state.brokers_at is None:
+        state.brokers = [b.person for b in network.brokers(tie_graph, department_of,
+                                                            limit=TOP_BROKERS)
+                         if b.betweenness > 0]
+        state.brokers_at = brokers_at or timezone.now()
     broker_departments: Counter[int] = Counter()
-    if counted <= network.EXACT_BETWEENNESS_LIMIT:
-        pivots = None  # small enough to be exact, daily as weekly
-    for broker in network.brokers(tie_graph, department_of, limit=TOP_BROKERS, k=pivots):
-        home = department_of.get(broker.person)
-        if broker.betweenness > 0 and home is not None and home in shown:
+    for person in state.brokers:
+        home = department_of.get(person)
+        if home is not None and home in shown:
             broker_departments[home] += 1
 
     interactions = dict(state.interactions)
@@ -435,6 +451,7 @@ def network_figures(state: NetworkState, k: int, *, pivots: int | None = None
         "brokers": [
             {"department": d, "count": n} for d, n in sorted(broker_departments.items())
         ],
+        "brokers_found_at": state.brokers_at.isoformat() if state.brokers_at else None,
         "enablers": [{"person": p} for p in _opted_in_enablers(state)],
     }
 
