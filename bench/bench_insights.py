@@ -67,6 +67,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
+import common  # noqa: E402 - the benchmarks' shared module
 
 from waggle.insights import network  # noqa: E402 - framework-free, after the path is set
 from waggle.insights.network import HELP_WEIGHTS, HelpArrays, HelpKind, HelpNetwork  # noqa: E402
@@ -612,18 +613,11 @@ def yes(ok: bool) -> str:
 
 
 def machine() -> str:
-    try:
-        mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text()
-                          .splitlines() if line.startswith("MemTotal")))
-        memory = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration, ValueError):
-        memory = "RAM unknown"
     import igraph
     import networkx
 
-    return (f"{os.cpu_count()} CPUs (nproc), {memory}, {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}, numpy {np.__version__}, python-igraph "
-            f"{igraph.__version__}, networkx {networkx.__version__}")
+    return (f"{common.machine()}; Python {platform.python_version()}, numpy {np.__version__}, "
+            f"python-igraph {igraph.__version__}, networkx {networkx.__version__}")
 
 
 def main(argv: list[str]) -> int:

@@ -27,7 +27,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from common import add_organization_arguments, pick_members, setup_django  # noqa: E402 - the benchmarks' shared module
+from common import (  # noqa: E402 - the benchmarks' shared module
+    add_organization_arguments,
+    data_set_problem,
+    machine,
+    pick_members,
+    setup_django,
+)
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/waggle_bench"
@@ -74,15 +80,11 @@ def main(argv: list[str]) -> int:
     from waggle.spaces.models import Space
 
     generated = None
-    if args.reuse:
-        if not Post.objects.exists():
-            print("--reuse: the database holds no posts; run without --reuse first.")
-            return 2
-    else:
-        if Post.objects.exists():
-            print("The database already holds posts: pass --reuse to measure them, or "
-                  "--recreate to start from an empty database.")
-            return 2
+    problem = data_set_problem(args.reuse)
+    if problem:
+        print(problem)
+        return 2
+    if not args.reuse:
         print(f"Generating {args.people:,} people and {args.posts:,} posts (seed {args.seed}) "
               f"into {args.database_url} ...")
         generated = do_generate_demo_organization(
@@ -219,16 +221,6 @@ def explain(connection: Any, results: list[Figures]) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                 print("\n".join(row[0] for row in cursor.fetchall()))
-
-
-def machine() -> str:
-    try:
-        mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text()
-                          .splitlines() if line.startswith("MemTotal")))
-        memory = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration, ValueError):
-        memory = "RAM unknown"
-    return f"{os.cpu_count()} CPUs (nproc), {memory}, {platform.system()} {platform.release()}"
 
 
 def record(

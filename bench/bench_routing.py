@@ -40,7 +40,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from common import add_organization_arguments, setup_django  # noqa: E402 - the benchmarks' shared module
+from common import add_organization_arguments, data_set_problem, machine, setup_django  # noqa: E402 - the benchmarks' shared module
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/waggle_bench_routing"
@@ -85,19 +85,15 @@ def main(argv: list[str]) -> int:
     from django.db import connection
 
     from waggle.demo.generator import do_generate_demo_organization
-    from waggle.exchange.models import Post
     from waggle.expertise.models import Expertise, RecentHelp
 
     notes: list[str] = []
     generated = None
-    if args.reuse:
-        if not Post.objects.exists():
-            print("--reuse: the database holds no posts; run without --reuse first.")
-            return 2
-    else:
-        if Post.objects.exists():
-            print("The database already holds posts: --reuse or --recreate.")
-            return 2
+    problem = data_set_problem(args.reuse)
+    if problem:
+        print(problem)
+        return 2
+    if not args.reuse:
         print(f"Generating {args.people:,} people and {args.posts:,} posts (seed {args.seed}) "
               f"into {args.database_url} ...", flush=True)
         generated = do_generate_demo_organization(people=args.people, seed=args.seed,
@@ -596,16 +592,6 @@ def fairness(rng: random.Random, args: argparse.Namespace, notes: list[str]) -> 
 
 # --------------------------------------------------------------------------------------------
 # Recording
-
-
-def machine() -> str:
-    try:
-        mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text()
-                          .splitlines() if line.startswith("MemTotal")))
-        memory = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration, ValueError):
-        memory = "RAM unknown"
-    return f"{os.cpu_count()} CPUs (nproc), {memory}, {platform.system()} {platform.release()}"
 
 
 def record(args: argparse.Namespace, argv: list[str], data: str, sections: list[str],

@@ -30,7 +30,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from common import add_organization_arguments, pick_members, setup_django  # noqa: E402 - the benchmarks' shared module
+from common import add_organization_arguments, data_set_problem, pick_members, setup_django  # noqa: E402 - the benchmarks' shared module
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/waggle_bench_search"
@@ -119,14 +119,11 @@ def main(argv: list[str]) -> int:
     from waggle.search.query import engine_name, search
 
     notes: list[str] = []
-    if args.reuse:
-        if not Post.objects.exists():
-            print("--reuse: the database holds no posts; run without --reuse first.")
-            return 2
-    else:
-        if Post.objects.exists():
-            print("The database already holds posts: --reuse or --recreate.")
-            return 2
+    problem = data_set_problem(args.reuse)
+    if problem:
+        print(problem)
+        return 2
+    if not args.reuse:
         print(f"Generating {args.people:,} people and {args.posts:,} posts ...", flush=True)
         generated = do_generate_demo_organization(people=args.people, seed=args.seed,
                                                   posts=args.posts, progress=True)

@@ -1,10 +1,11 @@
-"""What the scale benchmarks share: the database they fill, Django set up on it, and the
-members they act as."""
+"""What the scale benchmarks share: the database they fill, Django set up on it, the
+members they act as, and the machine they record."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import random
 import sys
 from pathlib import Path
@@ -88,3 +89,27 @@ def pick_members(rng: random.Random, count: int) -> list[Any]:
         ).exists():
             members.append(person)
     return members
+
+
+def machine() -> str:
+    """The machine, as the results record it: CPUs, memory, operating system."""
+    try:
+        mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text()
+                          .splitlines() if line.startswith("MemTotal")))
+        memory = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        memory = "RAM unknown"
+    return f"{os.cpu_count()} CPUs (nproc), {memory}, {platform.system()} {platform.release()}"
+
+
+def data_set_problem(reuse: bool) -> str | None:
+    """Why the benchmark cannot go on with the database as it is (None: it can): --reuse
+    needs an organization there, generating one needs none."""
+    from waggle.exchange.models import Post
+
+    if reuse and not Post.objects.exists():
+        return "--reuse: the database holds no posts; run without --reuse first."
+    if not reuse and Post.objects.exists():
+        return ("The database already holds posts: pass --reuse to measure them, or --recreate "
+                "to start from an empty database.")
+    return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 
 from tests.conftest import make_person
 from waggle.people.actions import do_create_department, do_create_team, do_update_profile
@@ -215,3 +216,16 @@ def test_the_cap_counts_only_what_a_guest_may_see(
     assert [p.username for p in seen.people] == ["hana"]
     assert seen.total == 1 and not seen.total_capped
     assert search_people(member, "han").total_capped
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="the planner settings exist on PostgreSQL only")
+def test_the_planner_settings_do_not_outlast_a_search_in_a_callers_transaction(
+    people: dict[str, User], member: User
+) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert names(member, "alice") == ["alice"]
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] != "0"

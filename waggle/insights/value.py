@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from django.conf import settings
@@ -70,11 +70,7 @@ class _Tally:
         self.minutes_saved += minutes
 
     def summary(self) -> ValueSummary:
-        return ValueSummary(
-            reports=self.reports, solved_problem=self.solved_problem, saved_time=self.saved_time,
-            learned_something=self.learned_something, changed_practice=self.changed_practice,
-            minutes_saved=self.minutes_saved,
-        )
+        return ValueSummary(**asdict(self))  # the same fields, frozen
 
 
 @dataclass(frozen=True)

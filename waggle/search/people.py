@@ -26,7 +26,6 @@ SQLite intersects each word's ids, read from FTS5 and the small tables.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -55,6 +54,7 @@ from django.db.models.functions import Coalesce, Concat, Lower, NullIf
 from waggle.expertise.models import Expertise
 from waggle.people.access import visible_people
 from waggle.people.models import Department, Team, User
+from waggle.search.query import Paged
 from waggle.spaces.access import visible_spaces
 from waggle.topics.models import Topic
 
@@ -81,7 +81,7 @@ class Match(IntEnum):
 
 
 @dataclass
-class PeopleResults:
+class PeopleResults(Paged):
     """One page of the people `query` finds for one viewer, and how many there are in all."""
 
     query: str
@@ -90,18 +90,6 @@ class PeopleResults:
     total_capped: bool = False  # more than `total` matched (see `search_people`)
     page: int = 1
     per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
 
 
 def fold(text: str) -> str:
@@ -386,7 +374,12 @@ def _through_indexes() -> Iterator[None]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        yield
+        try:
+            yield
+        finally:
+            # Inside a caller's transaction, SET LOCAL would outlast this block: undone here.
+            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
 
 
 def search_people(viewer: Any, text: str, *, limit: int = PER_PAGE, page: int = 1

@@ -98,16 +98,12 @@ class Hit:
     score: float
 
 
-@dataclass
-class SearchResults:
-    query: str
-    hits: list[Hit] = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    per_page: int = 20
-    engine: str = ""
-    total_capped: bool = False  # more than `total` matched (see `search`)
-    ranking: str = "lexical"  # or "hybrid": words and meaning (`hybrid.py`)
+class Paged:
+    """Pages of `per_page` over `total` results, `page` shown (search and people search)."""
+
+    total: int
+    page: int
+    per_page: int
 
     @property
     def pages(self) -> int:
@@ -120,6 +116,18 @@ class SearchResults:
     @property
     def has_previous(self) -> bool:
         return self.page > 1
+
+
+@dataclass
+class SearchResults(Paged):
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+    engine: str = ""
+    total_capped: bool = False  # more than `total` matched (see `search`)
+    ranking: str = "lexical"  # or "hybrid": words and meaning (`hybrid.py`)
 
 
 def engine_name() -> str:
