@@ -2,9 +2,10 @@
 `waggle/search/ranking.py`. Needs the semantic extra.
 
 For each data set (SemEval-2016 subtask B dev, the Stack Exchange dumps in ../shared/data) it
-computes the signals once: bm25 of the product's lexical engine (over title+body, and over the
-whole thread); cosine of the query to the candidate's title, title+body, whole thread read as
-one text. Then it scores rankers built from them:
+computes the signals once: bm25 of the product's lexical engine (a thread scored as its best
+entry, question, answer or comment: the product's; over the question's title+body alone; over
+the whole thread read as one text); cosine of the query to the candidate's title, title+body,
+whole thread read as one text. Then it scores rankers built from them:
 each signal alone, mixes of the semantic ones, and fusions of bm25 with the semantic ranker:
 reciprocal rank fusion (k, weight), min-max and z-score normalization with a weight, and
 semantic-led ranking where bm25 adds a small bonus. One table, a row per ranker, a column per
@@ -36,6 +37,7 @@ from waggle.search import ranking, semantic  # noqa: E402
 Vectors = npt.NDArray[np.float32]
 Scored = ev.Scored
 Fusion = Callable[[dict[str, float], dict[str, float]], dict[str, float]]
+LEXICAL = "bm25 best entry of the thread (lexical)"
 
 
 def shared_data() -> Path:
@@ -125,17 +127,27 @@ def cosine_signals(c: ev.Collection, encode: Embeddings, pool: dict[str, list[st
     return signals
 
 
-def lexical_thread_scores(c: ev.Collection) -> Scored:
-    """bm25 with the answers and comments in the body column (the thread as one entry)."""
-    docs = [ev.Document(d.key, d.title, " ".join((d.body, *d.replies)))
-            for d in c.documents.values()]
-    index = ev.LexicalIndex(docs)
+def lexical_scores_of(c: ev.Collection, documents: list[ev.Document]) -> Scored:
+    """bm25 of the product's engine over these versions of the collection's documents."""
+    index = ev.LexicalIndex(documents)
     out: Scored = {}
     for q in c.queries:
         found = index.scores(q.text, q.candidates, ev.POOL + 1)
         found.pop(q.key, None)
         out[q.key] = found
     return out
+
+
+def lexical_question_scores(c: ev.Collection) -> Scored:
+    """bm25 over each question's title and body only (its replies left out)."""
+    return lexical_scores_of(c, [ev.Document(d.key, d.title, d.body)
+                                 for d in c.documents.values()])
+
+
+def lexical_thread_scores(c: ev.Collection) -> Scored:
+    """bm25 with the answers and comments in the body column (the thread as one entry)."""
+    return lexical_scores_of(c, [ev.Document(d.key, d.title, " ".join((d.body, *d.replies)))
+                                 for d in c.documents.values()])
 
 
 # --- fusion variants (the product's choice is ranking.fuse) -----------------------------------
@@ -216,8 +228,9 @@ def study(c: ev.Collection, encode: Embeddings) -> dict[str, ev.Scores]:
     product_semantic = ev.semantic_scores(c, encode)
     pool = pools(c, lexical, product_semantic)
     cos = cosine_signals(c, encode, pool)
-    measure("bm25 title+body (lexical)", lexical)
-    measure("bm25 whole thread", lexical_thread_scores(c))
+    measure(LEXICAL, lexical)
+    measure("bm25 question title+body", lexical_question_scores(c))
+    measure("bm25 whole thread as one text", lexical_thread_scores(c))
     for signal, scored in cos.items():
         measure(signal, scored)
     for w in (0.3, 0.5, 0.7):
@@ -263,7 +276,7 @@ def main() -> None:
                         else "cos thread (one text)" if "cos thread" in label
                         else "cos title+body")
                 best = max(getattr(results[n][b], metric[n])
-                           for b in ("bm25 title+body (lexical)", base))
+                           for b in (LEXICAL, base))
                 wins = wins and getattr(s, metric[n]) > best
         print(f"{label:60}" + "".join(cells) + ("  yes" if "|" in label and wins else ""))
     if encode.texts:

@@ -54,7 +54,8 @@ def test_one_empty_ranker_leaves_the_others_order() -> None:
 
 def test_equal_scores_keep_the_given_order() -> None:
     assert order(ranking.fuse({}, {"q": 0.5, "p": 0.5, "r": 0.5})) == ["q", "p", "r"]
-    assert ranking.z_scores({"a": 2.0, "b": 2.0}) == {"a": 0.0, "b": 0.0}
+    assert ranking.scaled({"a": 2.0, "b": 2.0}) == {"a": 1.0, "b": 1.0}
+    assert ranking.scaled({"a": -3.0, "b": 5.0, "c": 1.0}) == {"a": 0.0, "b": 1.0, "c": 0.5}
 
 
 def test_a_thread_is_embedded_question_first_then_replies() -> None:

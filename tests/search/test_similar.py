@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from waggle.exchange.actions import do_answer_question, do_ask_question, do_post_update
+from waggle.exchange.actions import (
+    do_answer_question,
+    do_ask_question,
+    do_comment,
+    do_post_update,
+)
 from waggle.exchange.models import Post
 from waggle.people.models import User
 from waggle.search.similar import draft_query, similar_questions
@@ -80,3 +85,26 @@ def test_a_draft_whose_words_are_everywhere_is_matched_among_the_newest(
              for i in range(4)]
     found = {s.question.pk for s in similar_questions(other_member, "laptop refresh")}
     assert found == {asked[2].pk, asked[3].pk}
+
+
+def test_a_question_is_found_by_the_words_of_its_answers_and_comments(
+    space: Space, member: User, other_member: User
+) -> None:
+    vpn = do_ask_question(space, acting_user=member, title="Laptop drops off the network")
+    answer = do_answer_question(vpn, acting_user=other_member,
+                                body="The split tunnel profile is stale; reinstall it.")
+    do_comment(answer, acting_user=member, body="The Zscaler client needed a restart too.")
+    update = do_post_update(space, acting_user=member, body="Office move on Friday.")
+    do_comment(update, acting_user=other_member, body="Will the zscaler boxes move as well?")
+    # Each thread once, as its question; a comment on an update does not make it a question.
+    assert titles(other_member, "split tunnel profile") == [vpn.title]
+    assert titles(other_member, "zscaler restart") == [vpn.title]
+    assert titles(member, "zscaler", exclude=vpn.pk) == []
+
+
+def test_answers_in_a_private_space_find_nothing_for_an_outsider(
+    member: User, outsider: User, private_question: Post
+) -> None:
+    do_answer_question(private_question, acting_user=member, body="Acme Widgets, in March.")
+    assert titles(member, "acme widgets") == [private_question.title]
+    assert titles(outsider, "acme widgets") == []

@@ -380,33 +380,41 @@ def _pool(collection: Collection, query: Query) -> Sequence[str]:
 
 class LexicalIndex:
     """The documents in an in-memory FTS5 table, as the product indexes its entries: title and
-    body columns, the product's tokenizer, ranked by bm25 with the product's title weight."""
+    body columns, the product's tokenizer, ranked by bm25 with the product's title weight.
+    As in the product's "has this been asked?", a question and each of its replies (answers,
+    comments) are entries of their own, and a thread scores as its best-matching entry: a
+    question is found by the words of its answers too."""
 
     def __init__(self, documents: Sequence[Document]) -> None:
         self.keys = [d.key for d in documents]
         self.rowids = {key: rowid for rowid, key in enumerate(self.keys)}
+        entries = [(i, d.title, d.body) for i, d in enumerate(documents)]
+        entries += [(i, "", reply) for i, d in enumerate(documents) for reply in d.replies]
+        self.thread_of = [thread for thread, _, _ in entries]
         self.db = sqlite3.connect(":memory:")
-        self.db.execute(f"CREATE VIRTUAL TABLE docs USING fts5(title, body, "
+        self.db.execute(f"CREATE VIRTUAL TABLE docs USING fts5(title, body, thread UNINDEXED, "
                         f"tokenize='{FTS5_TOKENIZE}')")
-        self.db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)",
-                            [(i, d.title, d.body) for i, d in enumerate(documents)])
+        self.db.executemany("INSERT INTO docs(rowid, thread, title, body) VALUES (?, ?, ?, ?)",
+                            [(n, *entry) for n, entry in enumerate(entries)])
 
     def scores(self, text: str, among: Sequence[str] | None = None, limit: int = POOL
                ) -> dict[str, float]:
-        """bm25 (higher is better) of the best `limit` documents matching any word of `text`,
-        among `among` only when given."""
+        """bm25 (higher is better) of the best `limit` threads with an entry matching any word
+        of `text` (a thread scores as its best entry), among `among` only when given."""
         query = any_of(parse_query(text))
         if query.is_empty:
             return {}
-        sql = f"SELECT rowid, -bm25(docs, {TITLE_WEIGHT}, 1.0) FROM docs WHERE docs MATCH ?"
+        sql = f"SELECT thread, -bm25(docs, {TITLE_WEIGHT}, 1.0) FROM docs WHERE docs MATCH ?"
         params: list[Any] = [fts5_expression(query)]
         if among is not None:
-            rowids = [self.rowids[k] for k in among if k in self.rowids]
-            sql += f" AND rowid IN ({', '.join('?' * len(rowids))})"
-            params += rowids
-        sql += " ORDER BY 2 DESC LIMIT ?"
-        params.append(limit)
-        return {self.keys[rowid]: float(value) for rowid, value in self.db.execute(sql, params)}
+            threads = [self.rowids[k] for k in among if k in self.rowids]
+            sql += f" AND thread IN ({', '.join('?' * len(threads))})"
+            params += threads
+        best: dict[int, float] = {}
+        for thread, value in self.db.execute(sql, params):
+            best[thread] = max(value, best.get(thread, value))
+        ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
+        return {self.keys[thread]: float(value) for thread, value in ranked}
 
 
 def lexical_scores(collection: Collection, limit: int = POOL) -> Scored:
@@ -420,10 +428,12 @@ def lexical_scores(collection: Collection, limit: int = POOL) -> Scored:
     return scored
 
 
-def semantic_scores(collection: Collection, encode: Encoder, limit: int = POOL) -> Scored:
+def semantic_scores(collection: Collection, encode: Encoder, limit: int = POOL,
+                    also: Scored | None = None) -> Scored:
     """Each query's cosine similarity to its candidates (or the `limit` nearest documents of
     the whole collection, less itself): exact, over L2-normalized embeddings of what
-    `ranking.document_text` makes of each document."""
+    `ranking.document_text` makes of each document. `also`: documents to score as well, per
+    query (the lexical matches: the product knows the cosine of every thread it ranks)."""
     import numpy as np
 
     if all(q.candidates is not None for q in collection.queries):
@@ -440,6 +450,9 @@ def semantic_scores(collection: Collection, encode: Encoder, limit: int = POOL) 
         similarity = vectors[pool] @ vector
         best = np.argsort(-similarity, kind="stable")[:limit]
         scored[q.key] = {keys[pool[i]]: float(similarity[i]) for i in best}
+        for key in (also or {}).get(q.key, {}):
+            if key in row and key not in scored[q.key]:
+                scored[q.key][key] = float(vectors[row[key]] @ vector)
     return scored
 
 
@@ -519,7 +532,7 @@ def evaluate(collection: Collection, encode: Encoder | None, semantic_missing: s
     rows.append(Row("lexical", rank_and_score(lexical, collection), lexical_seconds))
     if encode is not None:
         started = time.perf_counter()
-        semantic = semantic_scores(collection, encode)
+        semantic = semantic_scores(collection, encode, also=lexical)
         semantic_seconds = time.perf_counter() - started
         rows.append(Row("semantic", rank_and_score(semantic, collection), semantic_seconds))
         started = time.perf_counter()

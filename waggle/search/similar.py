@@ -2,8 +2,10 @@
 
 Any word of the draft may match (ranked, not required), the last word may be unfinished, and
 the common words of a question ("how do I ...") are left out so they neither match everything
-nor slow the query down. Of the closest questions, answered ones come first. Only questions
-the person may see are considered (the gate is inside the query, as for every search).
+nor slow the query down. A question is found by its own words and by those of its answers and
+comments: a thread scores as its best-matching entry (measured in `ranking.py`). Of the closest
+questions, answered ones come first. Only questions the person may see are considered (the gate
+is inside the query, as for every search).
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ anyone anybody someone somebody know please thanks hi hello help need want get g
 """.split())
 CONSIDERED = 20  # the closest this many are reordered (answered first), then cut to `limit`
 RELEVANT_SHARE = 0.5  # ... of those scoring at least this share of the best score
-# ... or, ranked by words and meaning (z-scores), within this many standard deviations of it
-RELEVANT_SPREAD = 1.0
+#: Entries read to find the CONSIDERED best threads (a question's answers and comments match too).
+ENTRIES_READ = 3 * CONSIDERED
 
 
 @dataclass
@@ -65,27 +67,31 @@ def similar_questions(user: Any, text: str, *, limit: int = 5,
     index = hybrid.ready()
     if query.is_empty and index is None:
         return []
-    only_questions = SearchFilters(kinds=[Post.Kind.QUESTION])
-    entries = matching(user, query, only_questions)
+    # Every entry of a question's thread: the question, its answers, their comments.
+    entries = matching(user, query).filter(thread__kind=Post.Kind.QUESTION)
     if exclude is not None:
-        entries = entries.exclude(post_id=exclude)
+        entries = entries.exclude(thread_id=exclude)
     # Ranked like a search: over the newest matches when a draft's words are everywhere.
     matches = [] if query.is_empty else best_matches(
-        entries, query, size=CONSIDERED, fields=("id", "post_id"))
+        entries, query, size=ENTRIES_READ, fields=("id", "thread_id"))
+    best_entry: dict[int, tuple[int, float]] = {}  # thread: its best-matching entry, score
+    for e in matches:  # best first
+        best_entry.setdefault(e.thread_id, (e.pk, float(getattr(e, "score", 0.0))))
+    lexical = [(pk, thread, score) for thread, (pk, score) in best_entry.items()][:CONSIDERED]
     if index is None:
-        rows = [(e.post_id, float(getattr(e, "score", 0.0))) for e in matches]
-        closest = RELEVANT_SHARE * max((score for _, score in rows), default=0.0)
+        rows = [(thread, score) for _, thread, score in lexical]
     else:
-        gated = only_questions.apply(visible_entries(user))
+        gated = SearchFilters(kinds=[Post.Kind.QUESTION]).apply(visible_entries(user))
         if exclude is not None:
             gated = gated.exclude(post_id=exclude)
         fused = hybrid.hybrid_rows(
-            index, text, [(e.pk, e.post_id, float(getattr(e, "score", 0.0))) for e in matches],
-            gated, visible_space_ids=list(visible_spaces(user).values_list("id", flat=True)),
+            index, text, lexical, gated,
+            visible_space_ids=list(visible_spaces(user).values_list("id", flat=True)),
             kinds=[Post.Kind.QUESTION], candidates=CONSIDERED,
         )
         rows = [(fused.threads[pk], score) for pk, score in fused.rows[:CONSIDERED]]
-        closest = max((score for _, score in rows), default=0.0) - RELEVANT_SPREAD
+    # Scores are higher-is-better, bm25 or fused (0..1, `ranking.fuse`).
+    closest = RELEVANT_SHARE * max((score for _, score in rows), default=0.0)
     posts = Post.objects.select_related("space").in_bulk([pk for pk, _ in rows])
     found = [SimilarQuestion(posts[pk], score) for pk, score in rows
              if pk in posts and score >= closest]
