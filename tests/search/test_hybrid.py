@@ -162,6 +162,35 @@ def test_approximate_index_answers_like_the_exact_one(
         assert newer.pk in [h.entry.thread_id for h in search(member, SAME_PROBLEM).hits]
 
 
+def test_a_refresh_reads_no_vector_it_already_holds(
+    threads: dict[str, Post], other_member: User, django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def vectors_read() -> int:
+        """Statements of a refresh that read vectors."""
+        with CaptureQueriesContext(connection) as captured:
+            index.refresh(force=True)
+        return sum('"vector"' in q["sql"] for q in captured.captured_queries)
+
+    with override_settings(WAGGLE_VECTOR_APPROXIMATE_FROM=2):
+        assert vectors.rebuild_approximate_if_due()  # the three threads, just written
+        vectors.forget()
+        index = vectors.current()
+        assert index.approximate is not None and len(index.exact) == 0
+        # The rows written just before the build are looked at again (they might have
+        # committed late), by key and time only: their vectors are in the graph.
+        assert vectors_read() == 0
+        monkeypatch.setattr(vectors, "REBUILD_SHARE", 1.0)  # the task keeps the graph
+        with django_capture_on_commit_callbacks(execute=True):
+            newer = do_ask_question(threads["vpn"].space, acting_user=other_member,
+                                    title="Remote desktop freezes on the hotel network")
+        assert vectors_read() == 1 and newer.pk in index.exact.ids[:len(index.exact)]
+        assert vectors_read() == 0  # held now: not read again
+
+
 def test_status_page_says_how_search_ranks(threads: dict[str, Post], admin_user: User) -> None:
     html = client_for(admin_user).get("/status/").content.decode()
     assert "Words and meaning (hybrid): 3 of 3 threads have an embedding" in html

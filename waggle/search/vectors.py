@@ -42,9 +42,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Rows written this long before a refresh may still commit after it (a transaction's rows
-#: carry the time they were written, not when they committed), so each refresh reads back this
-#: far and skips what it already has.
+#: Rows written this long before a read may still commit after it (a transaction's rows carry
+#: the time they were written, not when they committed), so each refresh reads back this far
+#: before the previous read began, and skips what it already has.
 SLACK = dt.timedelta(minutes=2)
 KIND_CODES = {"question": 0, "update": 1, "lesson": 2}
 #: HNSW settings: 16 links per node and 64 candidates while building gave recall@100 0.95 on
@@ -143,8 +143,8 @@ class VectorIndex:
         self.model = model
         self.exact = _Exact()
         self.approximate: _Approximate | None = None
-        self.watermark: dt.datetime | None = None
-        self.recent: dict[int, dt.datetime] = {}  # rows read within SLACK of the watermark
+        self.read_from: dt.datetime | None = None  # the next refresh reads rows written after
+        self.recent: dict[int, dt.datetime] = {}  # rows read that were written after read_from
         self.checked_at = 0.0
         self.lock = threading.Lock()
 
@@ -171,7 +171,7 @@ class VectorIndex:
             self._read_changes()
 
     def _reset(self) -> None:
-        self.exact, self.approximate, self.watermark, self.recent = _Exact(), None, None, {}
+        self.exact, self.approximate, self.read_from, self.recent = _Exact(), None, None, {}
 
     def _load_approximate(self, meta: dict[str, Any]) -> None:
         try:
@@ -181,25 +181,37 @@ class VectorIndex:
             return
         self._reset()
         self.approximate = approximate
-        self.watermark = approximate.watermark  # what changed after it was built: exact part
+        # What was written after its build began goes to the exact part.
+        self.read_from = approximate.watermark - SLACK
 
     def _read_changes(self) -> None:
+        """Read the rows written since `read_from` into the exact part. The next read starts
+        SLACK before this one began: reading back from the newest row seen instead would read
+        a burst of writes (an import, `waggle search embed`) again at every refresh until
+        something newer is written. Rows already held are recognised by their keys and write
+        times (through the index on `updated_at`) before any vector is read."""
         import numpy as np
 
+        started = timezone.now()
         rows = ThreadEmbedding.objects.filter(model=self.model)
-        if self.watermark is not None:
-            rows = rows.filter(updated_at__gt=self.watermark - SLACK)
-        newest = self.watermark
-        for thread_id, space_id, kind, vector, updated_at in _chunked(rows):
-            if self.recent.get(thread_id) == updated_at or (
-                    self.approximate is not None and self.approximate.holds(thread_id, updated_at)):
+        if self.read_from is None:
+            found = _chunked(rows)
+        else:
+            written = rows.filter(updated_at__gt=self.read_from).values_list(
+                "thread_id", "updated_at")
+            found = _by_id(rows, [pk for pk, at in written if not self._holds(pk, at)])
+        for thread_id, space_id, kind, vector, updated_at in found:
+            if self._holds(thread_id, updated_at):
                 continue
             self.exact.put(thread_id, space_id, kind, np.frombuffer(vector, dtype=np.float32))
             self.recent[thread_id] = updated_at
-            newest = updated_at if newest is None else max(newest, updated_at)
-        self.watermark = newest
-        if newest is not None:
-            self.recent = {k: v for k, v in self.recent.items() if v > newest - SLACK}
+        self.read_from = started - SLACK
+        self.recent = {k: v for k, v in self.recent.items() if v > self.read_from}
+
+    def _holds(self, thread_id: int, updated_at: dt.datetime) -> bool:
+        """Whether this version of the thread's vector is already here."""
+        return self.recent.get(thread_id) == updated_at or (
+            self.approximate is not None and self.approximate.holds(thread_id, updated_at))
 
     # --- searching ----------------------------------------------------------------------------
 
@@ -397,6 +409,16 @@ def rebuild_approximate_if_due(model: str = embeddings.MODEL_NAME) -> bool:
 def approximate_status(model: str = embeddings.MODEL_NAME) -> dict[str, Any] | None:
     """What the saved approximate part holds, or None when there is none."""
     return _saved_meta(model)
+
+
+def _by_id(rows: Any, ids: list[int], size: int = 1000
+           ) -> Iterator[tuple[int, int, str, bytes, dt.datetime]]:
+    """The rows of these threads, as `_chunked` gives them, `size` ids per statement."""
+    for start in range(0, len(ids), size):
+        for thread_id, space_id, kind, vector, updated_at in rows.filter(
+                thread_id__in=ids[start:start + size]).values_list(
+                "thread_id", "space_id", "kind", "vector", "updated_at"):
+            yield thread_id, space_id, kind, bytes(vector), updated_at
 
 
 # --- the process's index -------------------------------------------------------------------
