@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from waggle.search import embeddings, ranking, semantic, vectors
 from waggle.search.language import ParsedQuery
@@ -98,9 +98,12 @@ def hybrid_rows(
                          kinds=thread_kinds, min_cosine=min_cosine) if thread_kinds else []
     matched_threads = {thread for _, thread, _ in lexical}
     new_threads = [n.thread_id for n in near if n.thread_id not in matched_threads]
-    added = list(entries.filter(  # the gate and the filters decide, in SQL
-        thread_id__in=new_threads, comment__isnull=True, post_id=F("thread_id"),
-    ).values_list("id", "thread_id")) if new_threads else []
+    # The gate and the filters decide, in SQL. A thread's own entry is its post's without a
+    # comment; asked by post (the comments on it come too, and are left out here), because a
+    # "comment IS NULL" in the statement led SQLite to that index: ~1M rows, 0.9 s.
+    added = [(pk, thread) for pk, thread, comment in entries.filter(
+        post_id__in=new_threads).values_list("id", "thread_id", "comment_id")
+        if comment is None] if new_threads else []
     cosine = {n.thread_id: n.cosine for n in near}
     missing = {thread for _, thread, _ in lexical if thread not in cosine}
     cosine.update(index.cosines(vector, missing))
