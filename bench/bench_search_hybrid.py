@@ -116,6 +116,10 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     semantic.model()
     hybrid.query_vector("warm up")
+    # As a web worker encodes queries (waggle/config/gunicorn.py): on one thread, beside the
+    # database.
+    import torch
+    torch.set_num_threads(int(os.environ.get("WAGGLE_EMBEDDING_THREADS", "1")))
     notes.append(f"Model load: {time.monotonic() - started:.1f} s (a web worker does it as it "
                  "starts).")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,6 +77,18 @@ def query_vector(text: str) -> npt.NDArray[np.float32]:
     return semantic.encode([" ".join(text.split())])[0]
 
 
+#: Encodes queries beside the request's thread: the model (torch, which lets go of the GIL)
+#: works while the database finds the lexical matches, so a hybrid search waits for the slower
+#: of the two, not for both. One worker: encodings of concurrent requests take turns rather
+#: than share the cores with each other.
+_encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="waggle-query-encoder")
+
+
+def encoding(text: str) -> Future[npt.NDArray[np.float32]]:
+    """Start encoding `text` (`query_vector`); `.result()` gives the vector."""
+    return _encoder.submit(query_vector, text)
+
+
 @dataclass
 class HybridRows:
     rows: list[tuple[int, float]]  # (entry id, fused score), best first
@@ -87,12 +100,13 @@ def hybrid_rows(
     index: vectors.VectorIndex, text: str, lexical: Sequence[tuple[int, int, float]],
     entries: QuerySet[SearchEntry], *, visible_space_ids: Sequence[int],
     kinds: Sequence[str] | None = None, candidates: int = SEMANTIC_CANDIDATES,
-    min_cosine: float = MIN_COSINE,
+    min_cosine: float = MIN_COSINE, encoded: Future[npt.NDArray[np.float32]] | None = None,
 ) -> HybridRows:
     """Fuse `lexical` ((entry id, thread id, score) of the matches ranked) with the threads
     nearest `text`. `entries`: what the viewer may see with the filters applied (the gate),
-    from which the threads found by meaning are taken. `kinds`: of the threads to look for."""
-    vector = query_vector(text)
+    from which the threads found by meaning are taken. `kinds`: of the threads to look for.
+    `encoded`: `encoding(text)`, when the caller started it before finding `lexical`."""
+    vector = encoded.result() if encoded is not None else query_vector(text)
     thread_kinds = [k for k in kinds or embeddings.ROOT_KINDS if k in embeddings.ROOT_KINDS]
     near = index.nearest(vector, candidates, spaces=visible_space_ids,
                          kinds=thread_kinds, min_cosine=min_cosine) if thread_kinds else []

@@ -207,13 +207,14 @@ def search(
     index = hybrid.ready() if not newest and hybrid.plain(query) else None
     start = (results.page - 1) * per_page
     if index is not None:
+        encoded = hybrid.encoding(text)  # the model works while the database does
         window = newest_matches(entries, query, ("id", "thread_id"))
         gated = visible_entries(user)
         fused = hybrid.hybrid_rows(
             index, text, [(pk, thread, score) for pk, thread, score in best_first(window.rows)],
             filters.apply(gated) if filters is not None else gated,
             visible_space_ids=list(visible_spaces(user).values_list("id", flat=True)),
-            kinds=hybrid.kinds_of(filters),
+            kinds=hybrid.kinds_of(filters), encoded=encoded,
         )
         results.total, results.total_capped = len(window.rows) + fused.added, window.capped
         results.ranking = "hybrid"

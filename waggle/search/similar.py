@@ -67,6 +67,7 @@ def similar_questions(user: Any, text: str, *, limit: int = 5,
     index = hybrid.ready()
     if query.is_empty and index is None:
         return []
+    encoded = hybrid.encoding(text) if index is not None else None  # beside the database
     # Every entry of a question's thread: the question, its answers, their comments.
     entries = matching(user, query).filter(thread__kind=Post.Kind.QUESTION)
     if exclude is not None:
@@ -87,7 +88,7 @@ def similar_questions(user: Any, text: str, *, limit: int = 5,
         fused = hybrid.hybrid_rows(
             index, text, lexical, gated,
             visible_space_ids=list(visible_spaces(user).values_list("id", flat=True)),
-            kinds=[Post.Kind.QUESTION], candidates=CONSIDERED,
+            kinds=[Post.Kind.QUESTION], candidates=CONSIDERED, encoded=encoded,
         )
         rows = [(fused.threads[pk], score) for pk, score in fused.rows[:CONSIDERED]]
     # Scores are higher-is-better, bm25 or fused (0..1, `ranking.fuse`).
