@@ -29,6 +29,9 @@ anyone anybody someone somebody know please thanks hi hello help need want get g
 """.split())
 CONSIDERED = 20  # the closest this many are reordered (answered first), then cut to `limit`
 RELEVANT_SHARE = 0.5  # ... of those scoring at least this share of the best score
+# ... or, ranked by words and meaning (`ranking.fuse`: 0..1 over the candidates), within this
+# much of the best: about what one standard deviation of the earlier z-scores kept.
+RELEVANT_GAP = 0.2
 #: Entries read to find the CONSIDERED best threads (a question's answers and comments match too).
 ENTRIES_READ = 3 * CONSIDERED
 
@@ -91,8 +94,8 @@ def similar_questions(user: Any, text: str, *, limit: int = 5,
             kinds=[Post.Kind.QUESTION], candidates=CONSIDERED, encoded=encoded,
         )
         rows = [(fused.threads[pk], score) for pk, score in fused.rows[:CONSIDERED]]
-    # Scores are higher-is-better, bm25 or fused (0..1, `ranking.fuse`).
-    closest = RELEVANT_SHARE * max((score for _, score in rows), default=0.0)
+    best = max((score for _, score in rows), default=0.0)  # higher is better, both ways
+    closest = RELEVANT_SHARE * best if index is None else best - RELEVANT_GAP
     posts = Post.objects.select_related("space").in_bulk([pk for pk, _ in rows])
     found = [SimilarQuestion(posts[pk], score) for pk, score in rows
              if pk in posts and score >= closest]
