@@ -18,6 +18,7 @@ both of the signals it fuses on every data set. Embeddings are cached per text (
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import os
 import sys
@@ -129,13 +130,7 @@ def cosine_signals(c: ev.Collection, encode: Embeddings, pool: dict[str, list[st
 
 def lexical_scores_of(c: ev.Collection, documents: list[ev.Document]) -> Scored:
     """bm25 of the product's engine over these versions of the collection's documents."""
-    index = ev.LexicalIndex(documents)
-    out: Scored = {}
-    for q in c.queries:
-        found = index.scores(q.text, q.candidates, ev.POOL + 1)
-        found.pop(q.key, None)
-        out[q.key] = found
-    return out
+    return ev.lexical_scores(dataclasses.replace(c, documents={d.key: d for d in documents}))
 
 
 def lexical_question_scores(c: ev.Collection) -> Scored:

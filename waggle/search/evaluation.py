@@ -390,7 +390,6 @@ class LexicalIndex:
         self.rowids = {key: rowid for rowid, key in enumerate(self.keys)}
         entries = [(i, d.title, d.body) for i, d in enumerate(documents)]
         entries += [(i, "", reply) for i, d in enumerate(documents) for reply in d.replies]
-        self.thread_of = [thread for thread, _, _ in entries]
         self.db = sqlite3.connect(":memory:")
         self.db.execute(f"CREATE VIRTUAL TABLE docs USING fts5(title, body, thread UNINDEXED, "
                         f"tokenize='{FTS5_TOKENIZE}')")
