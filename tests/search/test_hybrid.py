@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from django.test import Client, override_settings
 
@@ -145,6 +146,14 @@ def test_approximate_index_answers_like_the_exact_one(
         assert index.approximate is not None and len(index.approximate) == 3
         assert len(index.exact) == 0  # nothing changed since it was built
         assert titles(member, SAME_PROBLEM) == exact
+        # The cosines of lexical matches come from the float16 matrix saved beside the graph:
+        # the stored vectors' own cosines, to float16's precision.
+        assert index.approximate.vectors is not None
+        assert index.approximate.vectors.shape == (3, semantic.DIMENSION)
+        query = semantic.encode([SAME_PROBLEM])[0]
+        stored = {row.thread_id: float(np.frombuffer(bytes(row.vector), dtype=np.float32) @ query)
+                  for row in ThreadEmbedding.objects.all()}
+        assert index.cosines(query, [*stored, 10**9]) == pytest.approx(stored, abs=2e-3)
         assert threads["secret"].pk not in [h.entry.thread_id
                                             for h in search(other_member, SAME_PROBLEM).hits]
         # A thread written after the build is searched exactly beside the graph (until a

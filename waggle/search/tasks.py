@@ -1,10 +1,11 @@
-"""Background tasks of search: embedding threads after their posts commit."""
+"""Background tasks of search: embedding threads after their posts commit; keeping the recent
+index (SQLite) to its size."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from waggle.search import embeddings, vectors
+from waggle.search import embeddings, recent, vectors
 
 
 @task()
@@ -14,3 +15,9 @@ def embed_threads(thread_ids: list[int]) -> int:
     counts = embeddings.embed(thread_ids)
     vectors.rebuild_approximate_if_due()
     return counts.encoded
+
+
+@task()
+def maintain_recent_index() -> str:
+    """Turn the recent index on, or drop its oldest entries, when due (`recent.py`)."""
+    return recent.maintain()
