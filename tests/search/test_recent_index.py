@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import client_for
 from waggle.exchange.actions import do_ask_question, do_edit_post
 from waggle.exchange.models import Post
 from waggle.people.models import User
@@ -163,3 +164,20 @@ def test_a_small_organization_has_it_off(
     assert recent.floor() is None and not recent.due()
     assert in_recent("budget") == set()
     assert search(member, "budget").total == 3
+
+
+def test_the_status_page_says_whether_it_is_on(
+    space: Space, member: User, admin_user: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    def said() -> str:
+        page = client_for(admin_user).get("/status/").content.decode()
+        return page.split("<dt>Recent index</dt><dd>")[1].split("</dd>")[0]
+
+    assert said().startswith("Off: it turns on when the index holds more than 8 entries")
+    for n in range(9):
+        ask(space, member, f"Budget review {n}", django_capture_on_commit_callbacks)
+    assert said().startswith("On: the newest 4 entries are also indexed apart")
+    recent.pause()  # as a rebuild does first; one stopped midway leaves it so
+    assert said().startswith("Paused: a rebuild is running, or stopped before its end")
+    assert recent.maintain() == "filled"
+    assert said().startswith("On:")

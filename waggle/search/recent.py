@@ -47,6 +47,16 @@ def floor() -> int | None:
     return None if row is None or row[0] == PAUSED else row[0]
 
 
+def paused() -> bool:
+    """Whether a rebuild paused the recent index (and has not filled it yet)."""
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT floor FROM search_recent_floor")
+        row = cursor.fetchone()
+    return row is not None and row[0] == PAUSED
+
+
 def due() -> bool:
     """Whether `maintain` has work: one cheap statement (ids stand in for counts: gaps left by
     deleted entries only make it look due earlier)."""
