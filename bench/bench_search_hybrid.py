@@ -95,7 +95,10 @@ def main(argv: list[str]) -> int:
     embedded = embeddings.embedded_count()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_total_relation_size('search_threadembedding')"
-                       if connection.vendor == "postgresql" else "SELECT 0")
+                       if connection.vendor == "postgresql" else
+                       # SQLite: the pages of the table and its indexes (the dbstat table).
+                       "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (SELECT name "
+                       "FROM sqlite_master WHERE tbl_name = 'search_threadembedding')")
         stored_mb = cursor.fetchone()[0] / 2**20
     notes.append(f"Stored vectors: {embedded:,} of {threads:,} threads, {stored_mb:,.0f} MB "
                  "in the database (table and indexes).")

@@ -6,6 +6,7 @@ million do."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -181,3 +182,27 @@ def test_the_status_page_says_whether_it_is_on(
     assert said().startswith("Paused: a rebuild is running, or stopped before its end")
     assert recent.maintain() == "filled"
     assert said().startswith("On:")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_it_for_an_organization_already_large(
+    space: Space, member: User, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    migration = importlib.import_module("waggle.search.migrations.0004_recent_index")
+    settings.WAGGLE_RECENT_INDEX_SIZE = 1000  # written before the migration: nothing due
+    for n in range(10):
+        do_ask_question(space, acting_user=member, title=f"Budget review {n}", body="Details.")
+    assert recent.floor() is None
+    monkeypatch.setattr(migration, "SIZE", 4)
+    try:
+        with connection.schema_editor(atomic=False) as editor:  # unapplied, applied again
+            migration.backward(None, editor)
+            migration.forward(None, editor)
+        floor = recent.floor()
+        assert floor is not None
+        assert SearchEntry.objects.filter(id__gt=floor).count() == 4
+        assert in_recent("budget") == above_floor("budget")
+    finally:  # the floor is no model's: the flush after this test would leave it on
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE search_recent_floor SET floor = NULL")
+            cursor.execute(f"INSERT INTO {recent.TABLE}({recent.TABLE}) VALUES ('delete-all')")

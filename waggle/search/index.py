@@ -128,5 +128,4 @@ def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
         with connection.cursor() as cursor:
             # Merge the index segments the chunks wrote: later searches read one b-tree.
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
-            cursor.execute(f"INSERT INTO {recent.TABLE}({recent.TABLE}) VALUES ('optimize')")
     return SearchEntry.objects.count()

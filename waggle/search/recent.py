@@ -99,6 +99,7 @@ def maintain() -> str:
             cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('delete-all')")
             cursor.execute(f"INSERT INTO {TABLE}(rowid, title, body) "
                            "SELECT id, title, body FROM search_searchentry WHERE id > %s", [new])
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")  # one b-tree
         else:
             cursor.execute(
                 f"INSERT INTO {TABLE}({TABLE}, rowid, title, body) "

@@ -65,6 +65,7 @@ def forward(apps: Any, schema_editor: Any) -> None:
         cursor.execute("UPDATE search_recent_floor SET floor = %s", [floor])
         cursor.execute("INSERT INTO search_recent_fts(rowid, title, body) "
                        "SELECT id, title, body FROM search_searchentry WHERE id > %s", [floor])
+        cursor.execute("INSERT INTO search_recent_fts(search_recent_fts) VALUES ('optimize')")
 
 
 def backward(apps: Any, schema_editor: Any) -> None:
