@@ -22,7 +22,7 @@ from waggle.people.models import User
 from waggle.search.index import rebuild_index
 from waggle.search.language import fts5_expression, parse_query, tsquery_text
 from waggle.search.models import SearchEntry
-from waggle.search.query import SearchFilters, best_matches, search, searchable
+from waggle.search.query import SearchFilters, best_matches, matching, search
 from waggle.spaces.actions import do_leave_space
 from waggle.spaces.models import Space
 
@@ -288,7 +288,7 @@ def test_best_matches_give_the_fields_asked_for_and_load_the_rest(
     answer = do_answer_question(question, acting_user=other_member,
                                 body="Tune the postgres work_mem setting first.")
     query = parse_query("postgres")
-    found = best_matches(searchable(member, query), query, size=5,
+    found = best_matches(matching(member, query), query, size=5,
                          fields=("thread_id", "author_id", "post_id"))
     by_post = {e.post_id: e for e in found}
     assert set(by_post) == {question.pk, answer.pk}

@@ -31,7 +31,7 @@ from waggle.expertise import scoring
 from waggle.expertise.models import Expertise, RecentHelp
 from waggle.people.access import visible_people
 from waggle.people.models import User
-from waggle.search.query import best_matches, searchable
+from waggle.search.query import best_matches, matching
 from waggle.search.similar import FILLER, draft_query
 from waggle.spaces.access import visible_spaces
 from waggle.topics.access import visible_topics
@@ -115,7 +115,7 @@ def rank_people(viewer: Any, ask: Ask, *, now: dt.datetime | None = None,
     query = draft_query(ask.text) if ask.text else None
     if query is not None and not query.is_empty:
         # Help given, not questions asked (a need, not knowledge); comments measured worse.
-        entries = searchable(viewer, query).filter(
+        entries = matching(viewer, query).filter(
             author_id__isnull=False, kind__in=TEXT_KINDS)
         if among is not None:
             entries = entries.filter(author_id__in=among)
@@ -151,7 +151,7 @@ def ask_about(viewer: Any, text: str, topics: Iterable[Topic] = ()) -> Ask:
     if not named and text.strip():
         query = draft_query(text)
         if not query.is_empty:
-            best = best_matches(searchable(viewer, query), query, size=EXPAND_FROM,
+            best = best_matches(matching(viewer, query), query, size=EXPAND_FROM,
                                 fields=("id", "thread_id"))
             threads = list(dict.fromkeys(e.thread_id for e in best))
             common = (Post.topics.through.objects.filter(post_id__in=threads)

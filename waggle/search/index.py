@@ -13,7 +13,7 @@ import nh3
 from django.db import connection, transaction
 
 from waggle.exchange.models import Comment, Post
-from waggle.search import embeddings, recent
+from waggle.search import embeddings
 from waggle.search.models import SearchEntry
 
 # A body longer than this is indexed by its beginning: PostgreSQL refuses tsvectors over 1 MB,
@@ -70,7 +70,6 @@ def index_posts(post_ids: Iterable[int]) -> None:
             entries += [_comment_entry(c, posts[c.post_id]) for c in comments]
             SearchEntry.objects.bulk_create(entries, batch_size=500)
             embeddings.schedule(p.question_id or p.pk for p in posts.values())
-            recent.schedule()
 
 
 def index_comments(comment_ids: Iterable[int]) -> None:
@@ -90,7 +89,6 @@ def index_comments(comment_ids: Iterable[int]) -> None:
                 [_comment_entry(c, posts[c.post_id]) for c in comments], batch_size=500
             )
             embeddings.schedule(p.question_id or p.pk for p in posts.values())
-            recent.schedule()
 
 
 def _ids(model: Any, after: int = 0) -> Iterator[list[int]]:
@@ -117,14 +115,11 @@ def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
     """Drop every entry and index all posts and comments again; returns the entries written.
 
     `progress` is called with the number of posts done after each chunk. Each chunk commits on
-    its own, so a search during a rebuild sees a partial index, never a locked one. The recent
-    index (SQLite) is paused meanwhile and filled again at the end.
+    its own, so a search during a rebuild sees a partial index, never a locked one.
     """
-    recent.pause()
     SearchEntry.objects.all().delete()
     index_posts_after(0, progress)
     if connection.vendor == "sqlite":
-        recent.maintain()
         with connection.cursor() as cursor:
             # Merge the index segments the chunks wrote: later searches read one b-tree.
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")

@@ -25,7 +25,7 @@ from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from waggle.exchange.models import Post
-from waggle.search import hybrid, recent
+from waggle.search import hybrid
 from waggle.search.language import (
     TITLE_WEIGHT,
     ParsedQuery,
@@ -139,28 +139,24 @@ def visible_entries(user: Any) -> QuerySet[SearchEntry]:
     return SearchEntry.objects.filter(space__in=visible_spaces(user).values("id"))
 
 
-def searchable(user: Any, query: ParsedQuery, filters: SearchFilters | None = None
-               ) -> QuerySet[SearchEntry]:
-    """The entries `user` may see, narrowed by `filters`, among which `newest_matches` and
-    `best_matches` find `query`'s matches (none for an empty query). Callers may narrow them
-    further with the ORM."""
+def matching(user: Any, query: ParsedQuery, filters: SearchFilters | None = None
+             ) -> QuerySet[SearchEntry]:
+    """The visible entries matching `query`, with a `score` (higher is better), unordered.
+
+    The match joins the engine's index in the same SQL as the gate and the filters.
+    `QuerySet.extra` is the one way Django offers to join a table it has no model for (the
+    FTS5 table) while keeping the rest of the query composable.
+    """
     entries = visible_entries(user)
     if filters is not None:
         entries = filters.apply(entries)
     if query.is_empty:
         return entries.none()
-    return entries
+    return _ranked(entries, query)
 
 
-def _ranked(entries: QuerySet[SearchEntry], query: ParsedQuery,
-            fts_table: str = "search_fts") -> QuerySet[SearchEntry]:
-    """`entries` that match `query`, with their `score` (higher is better), unordered.
-
-    The match joins the engine's index (SQLite: `fts_table`, the whole index or the recent
-    one) in the same SQL as the gate and the filters. `QuerySet.extra` is the one way Django
-    offers to join a table it has no model for (the FTS5 table) while keeping the rest of the
-    query composable.
-    """
+def _ranked(entries: QuerySet[SearchEntry], query: ParsedQuery) -> QuerySet[SearchEntry]:
+    """`entries` that match `query`, with their `score`."""
     table = SearchEntry._meta.db_table
     if connection.vendor == "postgresql":
         tsquery = "to_tsquery('waggle_english', %s)"
@@ -173,9 +169,9 @@ def _ranked(entries: QuerySet[SearchEntry], query: ParsedQuery,
         )
     # bm25() is lower-is-better; negated so that both engines sort descending.
     return entries.extra(
-        select={"score": f"-bm25({fts_table}, {TITLE_WEIGHT}, 1.0)"},
-        tables=[fts_table],
-        where=[f"{fts_table}.rowid = {table}.id", f"{fts_table} MATCH %s"],
+        select={"score": f"-bm25(search_fts, {TITLE_WEIGHT}, 1.0)"},
+        tables=["search_fts"],
+        where=[f"search_fts.rowid = {table}.id", "search_fts MATCH %s"],
         params=[fts5_expression(query)],
     )
 
@@ -206,7 +202,7 @@ def search(
     query = parse_query(text)
     if query.is_empty:
         return results
-    entries = searchable(user, query, filters)
+    entries = matching(user, query, filters)
     newest = order == "newest"
     index = hybrid.ready() if not newest and hybrid.plain(query) else None
     start = (results.page - 1) * per_page
@@ -241,10 +237,9 @@ def best_matches(
     entries: QuerySet[SearchEntry], query: ParsedQuery, *, start: int = 0, size: int,
     fields: tuple[str, ...] = ("id",),
 ) -> list[SearchEntry]:
-    """`size` of the matches of `query` among `entries` (`searchable`) from `start`, best
-    first, each with its `score` and `fields` (attribute names of SearchEntry columns; the
-    others load when read): ranked over the newest `WINDOW` matches when there are more than
-    that (see `search`)."""
+    """`size` of the `matching` `entries` from `start`, best first, each with its `score` and
+    `fields` (attribute names of SearchEntry columns; the others load when read): ranked over
+    the newest `WINDOW` matches when there are more than that (see `search`)."""
     # In the model's own column order: `from_db` reads the values in that order.
     order = [f.attname for f in SearchEntry._meta.concrete_fields]
     columns = tuple(sorted({"id", *fields}, key=order.index))
@@ -252,7 +247,7 @@ def best_matches(
     found = []
     for row in chosen:
         entry = SearchEntry.from_db(connection.alias, list(columns), row[:-1])
-        entry.score = float(row[-1])  # type: ignore[attr-defined]  # as `_ranked` gives it
+        entry.score = float(row[-1])  # type: ignore[attr-defined]  # as `matching` gives it
         found.append(entry)
     return found
 
@@ -273,31 +268,23 @@ def best_first(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
 def newest_matches(entries: QuerySet[SearchEntry], query: ParsedQuery,
                    columns: tuple[str, ...], *, scored: bool = True) -> Window:
-    """The newest `WINDOW` matches of `query` among `entries` (`searchable`; by entry id, which
-    grows with time), with `columns` (SearchEntry attribute names, "id" first) and, if `scored`,
-    the score. The same statement finds, gates and scores them, so nothing is counted or ranked
-    apart and each match is read once: its length is the count (`WINDOW` + 1 rows are asked
-    for, to know whether more matched).
+    """The newest `WINDOW` of the `matching` `entries` (by entry id, which grows with time),
+    with `columns` (SearchEntry attribute names, "id" first) and, if `scored`, the score. The
+    same statement finds, gates and scores them, so nothing is counted or ranked apart and
+    each match is read once: its length is the count (`WINDOW` + 1 rows are asked for, to
+    know whether more matched).
 
     SQLite: FTS5 yields the matches in rowid order, newest first (the outer loop of the
     plan), each joined to its entry for the gate and the filters until `WINDOW` + 1 have
-    passed; bm25 is computed for those only, but first counts each phrase's matches in the
-    whole index it reads, so a scored window is looked for in the recent index first
-    (`recent.py`: the same rows when it holds enough of them). PostgreSQL: the statement may
-    run over a few slices of the entries (`_newest_postgres`); ts_rank_cd is computed outside
-    its LIMIT.
+    passed; bm25 is computed for those only. PostgreSQL: the statement may run over a few
+    slices of the entries (`_newest_postgres`); ts_rank_cd is computed outside its LIMIT.
     """
     if connection.vendor == "postgresql":
-        rows = _newest_postgres(_ranked(entries, query), query, columns, scored)
-        return Window(rows=rows[:WINDOW], capped=len(rows) > WINDOW)
-    selected = (*columns, "score") if scored else columns
-    tables = (recent.TABLE, "search_fts") if scored else ("search_fts",)
-    for fts_table in tables:
-        ordered = _ranked(entries, query, fts_table).order_by().extra(
-            order_by=[f"-{fts_table}.rowid"])
+        rows = _newest_postgres(entries, query, columns, scored)
+    else:
+        selected = (*columns, "score") if scored else columns
+        ordered = entries.order_by().extra(order_by=["-search_fts.rowid"])
         rows = list(ordered.values_list(*selected)[:WINDOW + 1])
-        if len(rows) > WINDOW:
-            break
     return Window(rows=rows[:WINDOW], capped=len(rows) > WINDOW)
 
 

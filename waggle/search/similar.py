@@ -16,7 +16,7 @@ from typing import Any
 from waggle.exchange.models import Post
 from waggle.search import hybrid
 from waggle.search.language import ParsedQuery, any_of, parse_query
-from waggle.search.query import SearchFilters, best_matches, searchable, visible_entries
+from waggle.search.query import SearchFilters, best_matches, matching, visible_entries
 from waggle.spaces.access import visible_spaces
 
 # Words that carry no topic in a question. Short on purpose: the ranking (bm25, ts_rank)
@@ -72,7 +72,7 @@ def similar_questions(user: Any, text: str, *, limit: int = 5,
         return []
     encoded = hybrid.encoding(text) if index is not None else None  # beside the database
     # Every entry of a question's thread: the question, its answers, their comments.
-    entries = searchable(user, query).filter(thread__kind=Post.Kind.QUESTION)
+    entries = matching(user, query).filter(thread__kind=Post.Kind.QUESTION)
     if exclude is not None:
         entries = entries.exclude(thread_id=exclude)
     # Ranked like a search: over the newest matches when a draft's words are everywhere.

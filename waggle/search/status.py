@@ -6,10 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
 from waggle.exchange.models import Comment, Post
-from waggle.search import embeddings, recent, vectors
+from waggle.search import embeddings, vectors
 from waggle.search.models import SearchEntry
 from waggle.search.query import engine_name
 
@@ -23,7 +21,6 @@ class SearchStatus:
     threads: int = 0
     embedded: int = 0  # threads with an up-to-date embedding of the current model
     approximate: dict[str, Any] | None = None  # the saved approximate vector index
-    recent_index: str = ""  # SQLite's recent index: "on", "off" or "paused"; "" elsewhere
 
     @property
     def missing(self) -> int:
@@ -64,19 +61,6 @@ class SearchStatus:
         return f"Exact (an approximate index is built from {threshold:,} vectors on)."
 
 
-    @property
-    def recent(self) -> str:
-        size = recent.size()
-        if self.recent_index == "on":
-            return (f"On: the newest {size:,} entries are also indexed apart, where searches "
-                    "rank their newest matches when it holds enough of them.")
-        if self.recent_index == "paused":
-            return ("Paused: a rebuild is running, or stopped before its end (run `waggle "
-                    "search rebuild`); searches read the whole index meanwhile.")
-        return (f"Off: it turns on when the index holds more than {2 * size:,} entries "
-                "(below that the whole index is quick enough).")
-
-
 def search_status() -> SearchStatus:
     reason = embeddings.why_disabled()
     return SearchStatus(
@@ -86,14 +70,4 @@ def search_status() -> SearchStatus:
         threads=embeddings.thread_count() if not reason else 0,
         embedded=embeddings.embedded_count() if not reason else 0,
         approximate=vectors.approximate_status() if not reason else None,
-        recent_index=_recent_state(),
     )
-
-
-def _recent_state() -> str:
-    if connection.vendor != "sqlite":
-        return ""
-    floor = recent.floor()
-    if floor is not None:
-        return "on"
-    return "paused" if recent.paused() else "off"

@@ -1,11 +1,10 @@
-"""Background tasks of search: embedding threads after their posts commit; keeping the recent
-index (SQLite) to its size."""
+"""Background tasks of search: embedding threads after their posts commit."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from waggle.search import embeddings, recent, vectors
+from waggle.search import embeddings, vectors
 
 
 @task()
@@ -15,9 +14,3 @@ def embed_threads(thread_ids: list[int]) -> int:
     counts = embeddings.embed(thread_ids)
     vectors.rebuild_approximate_if_due()
     return counts.encoded
-
-
-@task()
-def maintain_recent_index() -> str:
-    """Turn the recent index on, or drop its oldest entries, when due (`recent.py`)."""
-    return recent.maintain()
