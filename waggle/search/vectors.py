@@ -288,15 +288,16 @@ class VectorIndex:
 
         scores: dict[int, float] = {}
         in_graph: list[int] = []
+        row = self.exact.row
         for pk in set(thread_ids):
-            at = self.exact.row.get(pk)
+            at = row.get(pk) if row else None
             if at is not None:
                 scores[pk] = float(self.exact.matrix[at] @ vector)
             else:
                 in_graph.append(pk)
         approximate = self.approximate
         if approximate is not None and in_graph:
-            keys = np.asarray(in_graph, dtype=np.int64)
+            keys = np.sort(np.asarray(in_graph, dtype=np.int64))  # sorted: the lookups go in order
             where = np.minimum(approximate.where(keys), len(approximate) - 1)
             found_at = approximate.ids[where] == keys
             present = keys[found_at]
@@ -304,8 +305,7 @@ class VectorIndex:
                 stored = (approximate.vectors[where[found_at]].astype(np.float32)
                           if approximate.vectors is not None
                           else np.vstack(approximate.index.get(present)).astype(np.float32))
-                for pk, found in zip(present.tolist(), stored @ vector, strict=True):
-                    scores[pk] = float(found)
+                scores.update(zip(present.tolist(), (stored @ vector).tolist(), strict=True))
         return scores
 
 
