@@ -119,7 +119,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # the default, or a sqli
     # memory-mapped I/O (the first 2 GiB of the file, SQLite's own ceiling) and a 64 MiB page
     # cache per connection, instead of a read() per page into SQLite's default 2 MiB: at a
     # million posts, lexical search's p95 read a median of 33 ms against 41 ms in eight
-    # alternated runs each (bench/RESULTS.md, 07:2x).
+    # alternated runs each (bench/RESULTS.md, the notes on the 07:35 runs).
     DATABASES["default"].setdefault("OPTIONS", {}).update({
         "init_command": ("PRAGMA journal_mode=WAL; PRAGMA mmap_size=2147483648; "
                          "PRAGMA cache_size=-65536;"),
