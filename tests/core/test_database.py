@@ -12,7 +12,8 @@ from django.db.backends.sqlite3.base import DatabaseWrapper
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite",
-                    reason="the settings tested are SQLite's own (PRAGMAs)")
+                    reason="PRAGMAs are SQLite's: Waggle sets nothing of the kind on PostgreSQL "
+                           "connections")
 def test_sqlite_reads_through_memory_mapped_io_and_a_large_page_cache(
     db: Any, tmp_path: Path
 ) -> None:

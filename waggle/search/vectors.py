@@ -288,9 +288,8 @@ class VectorIndex:
 
         scores: dict[int, float] = {}
         in_graph: list[int] = []
-        row = self.exact.row
         for pk in set(thread_ids):
-            at = row.get(pk) if row else None
+            at = self.exact.row.get(pk)
             if at is not None:
                 scores[pk] = float(self.exact.matrix[at] @ vector)
             else:
@@ -365,8 +364,9 @@ def build_approximate(model: str = embeddings.MODEL_NAME) -> dict[str, Any]:
 
     def flush() -> None:
         if batch_keys:
-            matrix.append(np.stack(batch).astype(np.float16))
-            graph.add(np.asarray(batch_keys, dtype=np.int64), np.stack(batch),
+            stacked = np.stack(batch)
+            matrix.append(stacked.astype(np.float16))
+            graph.add(np.asarray(batch_keys, dtype=np.int64), stacked,
                       threads=os.cpu_count() or 1)
             batch_keys.clear()
             batch.clear()
