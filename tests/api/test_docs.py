@@ -25,8 +25,9 @@ def test_docs_page_loads_nothing_from_a_cdn(db: Any) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     assert "swagger-ui" in html
-    for host in ("cdn", "unpkg", "jsdelivr", "cdnjs", "googleapis"):
-        assert host not in html.lower()
+    # No address of another host anywhere (a CDN's or any other); looking for host names
+    # instead failed now and then: the page's random CSRF token can spell "cdn".
+    assert "://" not in html and '"//' not in html and "'//" not in html
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert urls, "the page references its assets"
     for url in urls:
