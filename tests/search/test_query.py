@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 
 from tests.conftest import make_person
 from waggle.exchange.actions import (
@@ -220,10 +221,10 @@ def test_rebuild_restores_a_lost_index(member: User, question: Post, answer: Pos
 # rest from the GIN index; the GIN index at once (`query._newest_postgres`).
 SLICINGS = {
     "walk-the-key": {"SPARSE": 0},
-    "slices": {"SPARSE": 10**9, "WIDE_SLICE": 10**9, "SLICES": 10**4, "SLICE_MARGIN": 1e-9},
-    "slices-then-the-rest": {"SPARSE": 10**9, "WIDE_SLICE": 10**9, "SLICES": 2,
+    "slices": {"SPARSE": 10**9, "KEYS_PER_MATCH": 10**9, "SLICES": 10**4, "SLICE_MARGIN": 1e-9},
+    "slices-then-the-rest": {"SPARSE": 10**9, "KEYS_PER_MATCH": 10**9, "SLICES": 2,
                              "SLICE_MARGIN": 1e-9},
-    "sort-the-matches": {"SPARSE": 10**9, "WIDE_SLICE": 0},
+    "sort-the-matches": {"SPARSE": 10**9, "KEYS_PER_MATCH": 0},
 }
 
 
@@ -296,3 +297,47 @@ def test_best_matches_give_the_fields_asked_for_and_load_the_rest(
     assert by_post[answer.pk].thread_id == question.pk
     assert by_post[answer.pk].kind == "answer"  # not asked for: read when used
     assert all(e.score > 0 for e in found)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="the planner settings and estimates are PostgreSQL's")
+def test_slices_leave_the_planner_settings_as_they_were_in_a_callers_transaction(
+    space: Space, member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import waggle.search.query as query_module
+
+    for name, value in SLICINGS["slices-then-the-rest"].items():
+        monkeypatch.setattr(query_module, name, value)
+    monkeypatch.setattr(query_module, "WINDOW", 4)
+    posts = [do_ask_question(space, acting_user=member, title=f"Badge reader {i}")
+             for i in range(6)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        results = search(member, "badge", per_page=10)
+        cursor.execute("SHOW enable_indexscan")
+        assert cursor.fetchone()[0] == "on"
+    assert {h.entry.post_id for h in results.hits} == {p.pk for p in posts[2:]}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="the planner settings and estimates are PostgreSQL's")
+def test_the_ceiling_of_several_words_is_what_their_rarest_allows(
+    space: Space, member: User
+) -> None:
+    from waggle.search.query import _estimated_matches
+
+    for i in range(30):
+        do_ask_question(space, acting_user=member, title=f"Printer toner {i}",
+                        body="toner" if i % 3 else "toner cartridge jam")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchentry")
+    alone = {w: _estimated_matches(parse_query(w)) for w in ("printer", "toner", "jam")}
+    assert all(estimate == ceiling for estimate, ceiling in alone.values())
+    _, phrase = _estimated_matches(parse_query('"printer toner"'))
+    assert phrase == min(alone["printer"][0], alone["toner"][0])
+    _, either = _estimated_matches(parse_query('toner "printer jam" OR jam'))
+    assert either == min(alone["toner"][0],
+                         min(alone["printer"][0], alone["jam"][0]) + alone["jam"][0])
+    # A word PostgreSQL does not index ("or", lower case, is a word) leaves no ceiling; the
+    # search finds what the other words find.
+    assert _estimated_matches(parse_query("printer or toner"))[0] >= 0
+    assert search(member, "printer or toner").total == search(member, "printer toner").total == 30

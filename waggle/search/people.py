@@ -28,15 +28,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import reduce
 from operator import and_, or_
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -51,6 +50,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf
 
+from waggle.core.planner import planner_settings
 from waggle.expertise.models import Expertise
 from waggle.people.access import visible_people
 from waggle.people.models import Department, Team, User
@@ -361,25 +361,13 @@ def ranked(people: QuerySet[User], found: Found, text: str) -> list[QuerySet[Use
     ]
 
 
-@contextmanager
-def _through_indexes() -> Iterator[None]:
+def _through_indexes() -> AbstractContextManager[None]:
     """PostgreSQL: find people through the indexes, without parallel workers. Its planner
     prices the test of a tsvector at one operator, so once a word is common ("engineering"
     begins words of 8,000 people) it reads all 100,000 people rather than the GIN index's
     few thousand, 5 to 10 times slower; and workers only slow a query this short on a busy
     server."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        try:
-            yield
-        finally:
-            # Inside a caller's transaction, SET LOCAL would outlast this block: undone here.
-            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
+    return planner_settings(enable_seqscan="off", max_parallel_workers_per_gather="0")
 
 
 def search_people(viewer: Any, text: str, *, limit: int = PER_PAGE, page: int = 1

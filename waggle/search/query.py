@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
+from waggle.core.planner import planner_settings
 from waggle.exchange.models import Post
 from waggle.search import hybrid
 from waggle.search.language import (
@@ -40,13 +41,15 @@ from waggle.spaces.access import visible_spaces
 WINDOW = 2000
 # PostgreSQL (`_newest_postgres`): a word with at least SPARSE matches is found by walking the
 # primary key; a rarer one in slices of the newest entries, SLICE_MARGIN times as wide as its
-# frequency says should hold the window, at most SLICES of them, and never one covering
-# WIDE_SLICE or more of the entries left (those are read from the GIN index and sorted).
-# Chosen by measurement: bench/RESULTS.md, "the newest window in one statement".
-SPARSE = 25_000
+# frequency says should hold the window, at most SLICES of them; the rest are read from the GIN
+# index and sorted once a slice's primary-key range would cost more than the matches it spares
+# reading (KEYS_PER_MATCH keys in a bitmap cost about as much as one match read from the
+# table's pages in the OS cache). Chosen by measurement: bench/RESULTS.md, "the newest window
+# in one statement" and "PostgreSQL's slices as bitmaps".
+SPARSE = 100_000
 SLICE_MARGIN = 1.5
 SLICES = 3
-WIDE_SLICE = 0.5
+KEYS_PER_MATCH = 150
 _TABLE = "search_searchentry"
 # Markers the engines put around matched words; replaced by <mark> after escaping the text.
 START, STOP = "\x02", "\x03"
@@ -294,17 +297,24 @@ def _newest_postgres(entries: QuerySet[SearchEntry], query: ParsedQuery,
 
     Every match found costs a heap page read (its space, for the gate), so the aim is to read
     few besides the newest. A word with `SPARSE` or more matches (PostgreSQL's estimate) is
-    found by walking the primary key backwards until enough turn up. A rarer word is looked
-    for in a slice of the newest entries as wide as its estimated frequency says should hold
-    `WINDOW` matches (`SLICE_MARGIN` times: the gate hides some), where PostgreSQL intersects
-    the GIN and primary key indexes and reads only the matches in the slice; too few there,
-    and the next slice goes as far back again as the matches found so far say the rest lie.
-    When a slice would cover most of what is left (`WIDE_SLICE`), the rest are read from the
-    GIN index and sorted (ordering by `id + 0` keeps the planner from walking the primary key
-    through most of the table, which it would assume is quick).
+    found by walking the primary key backwards until enough turn up. A rarer one is looked
+    for in a slice of the newest entries as wide as its frequency says should hold `WINDOW`
+    matches (`SLICE_MARGIN` times: the gate hides some), where PostgreSQL intersects the GIN
+    and primary key bitmaps and reads only the matches in the slice; too few there, and the
+    next slice goes as far back again as the matches found so far say the rest lie. A slice's
+    primary-key bitmap costs a little per entry in it: when it would cost more than reading
+    the matches outside it (`KEYS_PER_MATCH`), the rest are read from the GIN index and sorted
+    (ordering by `id + 0` keeps the planner from walking the primary key through most of the
+    table, which it would assume is quick).
+
+    The planner takes words as independent, and words typed together rarely are: it puts
+    "lesson learned" at an eighth of its matches. So the first slice's frequency lies between
+    that estimate and the ceiling the rarest word sets (`_estimated_matches`), at their
+    geometric mean; later slices go by what was found.
     """
-    estimate = _estimated_matches(query)
-    if estimate >= SPARSE:
+    estimate, ceiling = _estimated_matches(query)
+    guess = math.sqrt(max(estimate, 1.0) * max(ceiling, estimate, 1.0))
+    if guess >= SPARSE:
         return _postgres_rows(entries, query, columns, scored, WINDOW + 1)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT (SELECT max(id) FROM {_TABLE}), "
@@ -312,42 +322,72 @@ def _newest_postgres(entries: QuerySet[SearchEntry], query: ParsedQuery,
         top, count = cursor.fetchone()
     top = top or 0
     count = count if count > 0 else top  # not analyzed yet: ids go up by one
-    span = max(1, int(SLICE_MARGIN * (WINDOW + 1) * count / max(estimate, 1.0)))
+    density = guess / max(count, 1.0)
     found: list[tuple[Any, ...]] = []
     upper = top
     for _ in range(SLICES):
-        if span >= upper * WIDE_SLICE:
+        missing = WINDOW + 1 - len(found)
+        span = max(1, int(SLICE_MARGIN * missing / density))
+        if span >= upper or span > KEYS_PER_MATCH * density * (upper - span):
             break
         found += _postgres_rows(entries.filter(id__gt=upper - span, id__lte=upper), query,
-                                columns, scored, WINDOW + 1 - len(found))
+                                columns, scored, missing, bitmap=True)
         if len(found) > WINDOW:
             return found
         upper -= span
-        missing = WINDOW + 1 - len(found)
-        span = max(1, int(SLICE_MARGIN * (top - upper) * missing / max(len(found), 1)))
+        density = max(len(found), 1) / (top - upper)
     return found + _postgres_rows(entries.filter(id__lte=upper), query, columns, scored,
                                   WINDOW + 1 - len(found), from_index=True)
 
 
-def _estimated_matches(query: ParsedQuery) -> float:
-    """PostgreSQL's own estimate of the entries matching `query` (planning only, from the
-    statistics of the tsvector column: about a millisecond)."""
+def _estimated_matches(query: ParsedQuery) -> tuple[float, float]:
+    """PostgreSQL's own estimate of the entries matching `query`, and a ceiling: the most that
+    can match, by each word's own estimate (a phrase or several words cannot match more often
+    than their rarest word). Planning only, one statement for all: about a millisecond."""
+    words = sorted(set(query.words())) if len(query.words()) > 1 else []
+    texts = [tsquery_text(query)] + [tsquery_text(parse_query(w)) for w in words]
+    parts = _plan_rows(texts)
+    if len(parts) != len(texts):
+        # A word PostgreSQL does not index ("the") matches nothing: the planner dropped its
+        # part, and which one is not said. No ceiling, then.
+        estimate = _plan_rows(texts[:1])[0] if len(texts) > 1 else 0.0
+        return estimate, estimate
+    if not words:
+        return parts[0], parts[0]
+    rows = dict(zip(words, parts[1:], strict=True))
+    ceiling = min(sum(min(rows[w] for w in alternative) for alternative in group)
+                  for group in query.groups)
+    return parts[0], ceiling
+
+
+def _plan_rows(texts: list[str]) -> list[float]:
+    """The planner's count of the entries matching each of these tsquery texts, from one
+    plan (an Append of one scan each, less those it knows match nothing)."""
+    statement = " UNION ALL ".join(
+        ["SELECT 1 FROM search_searchentry WHERE document @@ to_tsquery('waggle_english', %s)"]
+        * len(texts))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchentry "
-            "WHERE document @@ to_tsquery('waggle_english', %s)", [tsquery_text(query)],
-        )
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", texts)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):  # a driver that does not parse json
         plan = json.loads(plan)
-    return float(plan[0]["Plan"]["Plan Rows"])
+    top = plan[0]["Plan"]
+    parts = top["Plans"] if top["Node Type"] == "Append" else [top]
+    return [float(part["Plan Rows"]) for part in parts]
 
 
 def _postgres_rows(entries: QuerySet[SearchEntry], query: ParsedQuery,
                    columns: tuple[str, ...], scored: bool, limit: int, *,
-                   from_index: bool = False) -> list[tuple[Any, ...]]:
+                   from_index: bool = False, bitmap: bool = False) -> list[tuple[Any, ...]]:
     """The newest `limit` of `entries` (`columns`, then the score if `scored`). `from_index`:
-    read all the matches from the GIN index and sort them, never walk the primary key."""
+    read all the matches from the GIN index and sort them, never walk the primary key.
+    `bitmap` (a slice of ids): intersect the GIN and primary-key bitmaps and sort the matches,
+    never walk the slice (the planner thinks the walk cheap, as it prices testing a tsvector
+    like adding two numbers: in a slice of "update", 121,000 entries walked took 52 ms, the
+    bitmaps 35 ms)."""
+    if bitmap:
+        with planner_settings(enable_indexscan="off"):
+            return _postgres_rows(entries, query, columns, scored, limit, from_index=from_index)
     ordered = (entries.annotate(newest=F("id") + 0).order_by("-newest") if from_index
                else entries.order_by("-id"))
     if not scored:
