@@ -41,12 +41,14 @@ from waggle.spaces.access import visible_spaces
 WINDOW = 2000
 # PostgreSQL (`_newest_postgres`): a word with at least SPARSE matches is found by walking the
 # primary key; a rarer one in slices of the newest entries, SLICE_MARGIN times as wide as its
-# frequency says should hold the window, at most SLICES of them; the rest are read from the GIN
-# index and sorted once a slice's primary-key range would cost more than the matches it spares
-# reading (KEYS_PER_MATCH keys in a bitmap cost about as much as one match read from the
-# table's pages in the OS cache). Chosen by measurement: bench/RESULTS.md, "the newest window
-# in one statement" and "PostgreSQL's slices as bitmaps".
-SPARSE = 100_000
+# frequency says should hold the window, at most SLICES of them, read as bitmaps for a word of
+# BITMAP matches or more; the rest are read from the GIN index and sorted once a slice's
+# primary-key range would cost more than the matches it spares reading (KEYS_PER_MATCH keys in
+# a bitmap cost about as much as one match read from the table's pages in the OS cache).
+# Chosen by measurement: bench/RESULTS.md, "the newest window in one statement" and
+# "PostgreSQL's slices as bitmaps".
+SPARSE = 50_000
+BITMAP = 25_000
 SLICE_MARGIN = 1.5
 SLICES = 3
 KEYS_PER_MATCH = 150
@@ -331,7 +333,7 @@ def _newest_postgres(entries: QuerySet[SearchEntry], query: ParsedQuery,
         if span >= upper or span > KEYS_PER_MATCH * density * (upper - span):
             break
         found += _postgres_rows(entries.filter(id__gt=upper - span, id__lte=upper), query,
-                                columns, scored, missing, bitmap=True)
+                                columns, scored, missing, bitmap=guess >= BITMAP)
         if len(found) > WINDOW:
             return found
         upper -= span
@@ -341,10 +343,12 @@ def _newest_postgres(entries: QuerySet[SearchEntry], query: ParsedQuery,
 
 
 def _estimated_matches(query: ParsedQuery) -> tuple[float, float]:
-    """PostgreSQL's own estimate of the entries matching `query`, and a ceiling: the most that
-    can match, by each word's own estimate (a phrase or several words cannot match more often
-    than their rarest word). Planning only, one statement for all: about a millisecond."""
-    words = sorted(set(query.words())) if len(query.words()) > 1 else []
+    """PostgreSQL's own estimate of the entries matching `query`, and, for a query with a
+    phrase, a ceiling: the most that can match by each word's own estimate (a phrase cannot
+    match more often than its rarest word); without one, the estimate again. Planning only,
+    one statement for all: about a millisecond."""
+    phrase = any(len(alternative) > 1 for group in query.groups for alternative in group)
+    words = sorted(set(query.words())) if phrase else []
     texts = [tsquery_text(query)] + [tsquery_text(parse_query(w)) for w in words]
     parts = _plan_rows(texts)
     if len(parts) != len(texts):
