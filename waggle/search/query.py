@@ -302,17 +302,18 @@ def _newest_postgres(entries: QuerySet[SearchEntry], query: ParsedQuery,
     found by walking the primary key backwards until enough turn up. A rarer one is looked
     for in a slice of the newest entries as wide as its frequency says should hold `WINDOW`
     matches (`SLICE_MARGIN` times: the gate hides some), where PostgreSQL intersects the GIN
-    and primary key bitmaps and reads only the matches in the slice; too few there, and the
-    next slice goes as far back again as the matches found so far say the rest lie. A slice's
+    and primary key bitmaps and reads only the matches in the slice (for a word of `BITMAP`
+    matches or more it is told to: it would walk the slice); too few there, and the next
+    slice goes as far back again as the matches found so far say the rest lie. A slice's
     primary-key bitmap costs a little per entry in it: when it would cost more than reading
     the matches outside it (`KEYS_PER_MATCH`), the rest are read from the GIN index and sorted
     (ordering by `id + 0` keeps the planner from walking the primary key through most of the
     table, which it would assume is quick).
 
-    The planner takes words as independent, and words typed together rarely are: it puts
-    "lesson learned" at an eighth of its matches. So the first slice's frequency lies between
-    that estimate and the ceiling the rarest word sets (`_estimated_matches`), at their
-    geometric mean; later slices go by what was found.
+    The planner takes the words of a phrase as independent, and they rarely are: it puts
+    "lesson learned" at an eighth of its matches. So a phrase's matches are guessed between
+    that estimate and the ceiling its rarest word sets (`_estimated_matches`), at their
+    geometric mean, for the walk and the first slice; later slices go by what was found.
     """
     estimate, ceiling = _estimated_matches(query)
     guess = math.sqrt(max(estimate, 1.0) * max(ceiling, estimate, 1.0))
@@ -354,7 +355,7 @@ def _estimated_matches(query: ParsedQuery) -> tuple[float, float]:
     if len(parts) != len(texts):
         # A word PostgreSQL does not index ("the") matches nothing: the planner dropped its
         # part, and which one is not said. No ceiling, then.
-        estimate = _plan_rows(texts[:1])[0] if len(texts) > 1 else 0.0
+        estimate = _plan_rows(texts[:1])[0]  # one part: never dropped, at most "0 rows"
         return estimate, estimate
     if not words:
         return parts[0], parts[0]
