@@ -15,6 +15,7 @@ import html
 import json
 import math
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -350,35 +351,48 @@ def _estimated_matches(query: ParsedQuery) -> tuple[float, float]:
     one statement for all: about a millisecond."""
     phrase = any(len(alternative) > 1 for group in query.groups for alternative in group)
     words = sorted(set(query.words())) if phrase else []
-    texts = [tsquery_text(query)] + [tsquery_text(parse_query(w)) for w in words]
-    parts = _plan_rows(texts)
-    if len(parts) != len(texts):
-        # A word PostgreSQL does not index ("the") matches nothing: the planner dropped its
-        # part, and which one is not said. No ceiling, then.
-        estimate = _plan_rows(texts[:1])[0]  # one part: never dropped, at most "0 rows"
-        return estimate, estimate
+    estimate, *alone = _plan_rows([tsquery_text(query)]
+                                  + [tsquery_text(parse_query(w)) for w in words])
     if not words:
-        return parts[0], parts[0]
-    rows = dict(zip(words, parts[1:], strict=True))
+        return estimate, estimate
+    rows = dict(zip(words, alone, strict=True))
     ceiling = min(sum(min(rows[w] for w in alternative) for alternative in group)
                   for group in query.groups)
-    return parts[0], ceiling
+    return estimate, ceiling
 
 
 def _plan_rows(texts: list[str]) -> list[float]:
-    """The planner's count of the entries matching each of these tsquery texts, from one
-    plan (an Append of one scan each, less those it knows match nothing)."""
-    statement = " UNION ALL ".join(
-        ["SELECT 1 FROM search_searchentry WHERE document @@ to_tsquery('waggle_english', %s)"]
-        * len(texts))
+    """The planner's count of the entries matching each of these tsquery texts. Several are
+    planned as one statement, a `UNION ALL` of one scan each, without parallel workers (a
+    parallel plan reorders the scans and counts per worker), each scan known by the number
+    it selects; one the planner knows matches nothing may be left out: 0 rows."""
+    scans = [f"SELECT {i} FROM search_searchentry "
+             "WHERE document @@ to_tsquery('waggle_english', %s)" for i in range(len(texts))]
+    if len(texts) == 1:
+        return [float(_plan(scans[0], texts)["Plan Rows"])]
+    with planner_settings(max_parallel_workers_per_gather="0"):
+        plan = _plan(" UNION ALL ".join(scans), texts, verbose=True)
+    rows = [0.0] * len(texts)
+    nodes = [plan]
+    while nodes:
+        node = nodes.pop()
+        output = node.get("Output") or []
+        if node.get("Relation Name") and len(output) == 1 and output[0].isdigit():
+            rows[int(output[0])] = float(node["Plan Rows"])
+        else:
+            nodes.extend(node.get("Plans", []))
+    return rows
+
+
+def _plan(statement: str, params: list[str], *, verbose: bool = False) -> dict[str, Any]:
+    """The top node of PostgreSQL's plan of `statement` (EXPLAIN, not run)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", texts)
+        cursor.execute(f"EXPLAIN ({'VERBOSE, ' if verbose else ''}FORMAT JSON) {statement}",
+                       params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):  # a driver that does not parse json
         plan = json.loads(plan)
-    top = plan[0]["Plan"]
-    parts = top["Plans"] if top["Node Type"] == "Append" else [top]
-    return [float(part["Plan Rows"]) for part in parts]
+    return plan[0]["Plan"]
 
 
 def _postgres_rows(entries: QuerySet[SearchEntry], query: ParsedQuery,
@@ -390,27 +404,25 @@ def _postgres_rows(entries: QuerySet[SearchEntry], query: ParsedQuery,
     never walk the slice (the planner thinks the walk cheap, as it prices testing a tsvector
     like adding two numbers: in a slice of "update", 121,000 entries walked took 52 ms, the
     bitmaps 35 ms)."""
-    if bitmap:
-        with planner_settings(enable_indexscan="off"):
-            return _postgres_rows(entries, query, columns, scored, limit, from_index=from_index)
     ordered = (entries.annotate(newest=F("id") + 0).order_by("-newest") if from_index
                else entries.order_by("-id"))
-    if not scored:
-        return list(ordered.values_list(*columns)[:limit])
-    inner = ordered.extra(select={"match_document": f"{_TABLE}.document"})
-    try:
-        sql, params = (inner.values_list(*columns, "match_document")[:limit]
-                       .query.sql_with_params())
-    except EmptyResultSet:  # the gate lets nothing through (an anonymous visitor)
-        return []
-    names = ", ".join(f"w.{connection.ops.quote_name(c)}" for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {names}, ts_rank_cd(w.match_document, to_tsquery('waggle_english', %s)) "
-            f"FROM ({sql}) w ORDER BY w.id DESC",
-            [tsquery_text(query), *params],
-        )
-        return cursor.fetchall()
+    with planner_settings(enable_indexscan="off") if bitmap else nullcontext():
+        if not scored:
+            return list(ordered.values_list(*columns)[:limit])
+        inner = ordered.extra(select={"match_document": f"{_TABLE}.document"})
+        try:
+            sql, params = (inner.values_list(*columns, "match_document")[:limit]
+                           .query.sql_with_params())
+        except EmptyResultSet:  # the gate lets nothing through (an anonymous visitor)
+            return []
+        names = ", ".join(f"w.{connection.ops.quote_name(c)}" for c in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {names}, ts_rank_cd(w.match_document, "
+                f"to_tsquery('waggle_english', %s)) FROM ({sql}) w ORDER BY w.id DESC",
+                [tsquery_text(query), *params],
+            )
+            return cursor.fetchall()
 
 
 # What a hit shows of its post, thread, space and author (the page, the API, `waggle search
